@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from ipfin.api.api import api
+
+admin.site.site_header = "ipfin 知识产权质押融资服务平台 · 管理后台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ipfin.web.urls")),
+]

@@ -1,0 +1,1 @@
+"""The policy rules and the maths, in plain Python: no Django imports anywhere under this package."""
