@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "ipfin.accounts",
     "ipfin.calendar",
     "ipfin.policy",
+    "ipfin.registry",
     "ipfin.web",
 ]
 
@@ -101,7 +102,8 @@ AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "ipfin" / "locale"]
+# Apps keep their catalogues in <app>/locale; messages of the pure domain live here.
+LOCALE_PATHS = [BASE_DIR / "ipfin" / "domain" / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

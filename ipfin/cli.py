@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "ipfin.accounts.cli",
     "ipfin.calendar.cli",
     "ipfin.policy.cli",
+    "ipfin.registry.cli",
     "ipfin.demo.cli",
 ]
 

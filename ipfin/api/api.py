@@ -56,10 +56,12 @@ def _register_routers() -> None:
     from ipfin.accounts.api import router as accounts_router
     from ipfin.calendar.api import router as calendar_router
     from ipfin.policy.api import router as policy_router
+    from ipfin.registry.api import router as registry_router
 
     api.add_router("", accounts_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/policy", policy_router)
+    api.add_router("/registry", registry_router)
 
 
 _register_routers()
