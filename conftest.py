@@ -1,4 +1,4 @@
-"""Shared pytest fixtures. Factories live in ipfin/core/testing/factories.py."""
+"""Shared pytest fixtures (the role-matrix world comes from ipfin.core.testing.role_matrix)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import os
 
 import pytest
 
+pytest_plugins = ["ipfin.core.testing.role_matrix"]
+
 
 @pytest.fixture(autouse=True)
-def _english_off(settings):  # noqa: PT004
-    """Tests see the default UI language (Simplified Chinese) unless they switch."""
-    settings.LANGUAGE_CODE = "zh-hans"
+def _fast_password_hashing(settings):
+    """Argon2 is the production hasher (tested in accounts); tests that create many users use MD5."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_report_header(config):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from ipfin.accounts.actions import issue_api_token, revoke_api_token
@@ -93,7 +93,7 @@ def list_tokens(request: HttpRequest) -> Any:
              summary="Issue an API token (the secret is shown once)")
 def create_token(request: HttpRequest, payload: TokenIn) -> Any:
     token, secret = issue_api_token(request.user, name=payload.name)
-    return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "secret": secret})
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, 404: ErrorOut, 403: ErrorOut, 409: ErrorOut},

@@ -22,5 +22,5 @@ class AccountsConfig(AppConfig):
             if user is not None:
                 record_logout(user)
 
-        user_logged_in.connect(on_login, dispatch_uid="ipfin_audit_login")
-        user_logged_out.connect(on_logout, dispatch_uid="ipfin_audit_logout")
+        user_logged_in.connect(on_login, dispatch_uid="ipfin_audit_login", weak=False)
+        user_logged_out.connect(on_logout, dispatch_uid="ipfin_audit_logout", weak=False)

@@ -36,7 +36,8 @@ def org_scope(user: User, path: str = "") -> Q:
     """
     prefix = f"{path}__" if path else ""
     if is_platform_admin(user):
-        return Q()
+        # Always true, and unlike an empty Q() it survives being OR-ed with another condition.
+        return Q(pk__isnull=False)
     org: Organisation | None = user.organisation
     if org is None:
         return Q(**{f"{prefix}pk__in": []})

@@ -6,3 +6,8 @@ class WebConfig(AppConfig):
     name = "ipfin.web"
     label = "web"
     verbose_name = _("Web UI")
+
+    def ready(self) -> None:
+        from ipfin.web import cards
+
+        cards.register()
