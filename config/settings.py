@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ipfin.policy",
     "ipfin.registry",
     "ipfin.web",
+    "ipfin.demo",
 ]
 
 MIDDLEWARE = [

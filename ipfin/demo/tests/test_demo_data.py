@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from ipfin.accounts.choices import ROLES_BY_KIND, OrganisationKind
+from ipfin.accounts.models import Organisation, RoleAssignment, User
+from ipfin.cli import run
+from ipfin.demo.data import load_demo_data
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot() -> list[tuple[str, str, str]]:
+    return list(Organisation.objects.order_by("name").values_list("name", "kind", "region_code"))
+
+
+def test_demo_data_has_every_kind_and_every_role() -> None:
+    result = load_demo_data(seed=42)
+    kinds = set(Organisation.objects.values_list("kind", flat=True))
+    assert kinds == set(OrganisationKind.values)
+    assert result.enterprises == 50
+    assert Organisation.objects.filter(kind="enterprise", region_code__startswith="1502").count() == 30
+    assert Organisation.objects.filter(kind="enterprise", region_code__startswith="5104").count() == 20
+    assert Organisation.objects.filter(kind="bank", head_office__isnull=True).count() == 2
+    assert Organisation.objects.filter(kind="bank", head_office__isnull=False).count() == 4
+    all_roles = set().union(*ROLES_BY_KIND.values())
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == all_roles
+    assert User.objects.get(username="bank.approver").check_password("ipfin-demo-2026")
+
+
+def test_rerun_creates_nothing_and_same_seed_gives_same_data() -> None:
+    load_demo_data(seed=42)
+    first = _snapshot()
+    users = User.objects.count()
+    again = load_demo_data(seed=42)
+    assert again.organisations_created == 0 and again.users_created == 0
+    assert _snapshot() == first and User.objects.count() == users
+
+
+def test_other_seed_gives_other_enterprises() -> None:
+    import random
+
+    from ipfin.demo.data import _enterprise_names
+
+    assert _enterprise_names(random.Random(42), "150200", 30) == _enterprise_names(random.Random(42), "150200", 30)
+    assert _enterprise_names(random.Random(42), "150200", 30) != _enterprise_names(random.Random(7), "150200", 30)
+
+
+def test_cli_prints_logins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["demo-data", "--seed", "42"]) == 0
+    assert run(["demo-data", "--logins"]) == 0
+    out = capsys.readouterr().out
+    assert "bank.approver" in out and "ipfin-demo-2026" in out
