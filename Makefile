@@ -45,7 +45,7 @@ typecheck: install
 	$(BIN)/mypy ipfin config
 
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(BENCH)
 
 messages: install
 	cd ipfin && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/python ../manage.py compilemessages
