@@ -67,10 +67,7 @@ def round_half_up(value: Decimal | int, places: int = 0) -> Decimal:
     ``round_half_up(Decimal("2.345"), 2) == Decimal("2.35")``; ``round_half_up(Decimal("-0.5")) == Decimal("-1")``.
     ``places`` may be negative (``-2`` rounds to hundreds).
     """
-    number = _to_decimal(value, "value") if not isinstance(value, Decimal) else value
-    _require_no_float(number, "value")
-    if not number.is_finite():
-        raise InvalidAmount(value=str(value), reason="not a finite number")
+    number = _to_decimal(value, "value")
     return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
