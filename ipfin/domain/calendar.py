@@ -26,7 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-from ipfin.domain.errors import IpfinError, InvalidInput, _
+from ipfin.domain.errors import InvalidInput, IpfinError, _
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

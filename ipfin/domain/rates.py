@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from ipfin.domain.errors import IpfinError, InvalidInput, _
+from ipfin.domain.errors import InvalidInput, IpfinError, _
 
 RATE_PLACES = Decimal("0.0001")  # rates are kept to 4 decimal places (percent per year)
 MAX_RATE_PCT = Decimal("20")  # a plausibility bound for an LPR fixing (exclusive), percent per year
@@ -86,7 +86,7 @@ def applicable_tenor(term_months: int) -> Tenor:
     return Tenor.FIVE_YEAR if term_months > FIVE_YEAR_TENOR_ABOVE_MONTHS else Tenor.ONE_YEAR
 
 
-def _require_decimal(value: Decimal, what: str) -> Decimal:
+def _require_decimal(value: Decimal | int, what: str) -> Decimal:
     # int is exact and allowed; float is not (binary fractions make 0.1 bp errors).
     if isinstance(value, bool) or not isinstance(value, (Decimal, int)):
         raise InvalidInput(reason=f"{what} must be a Decimal, not {type(value).__name__}")
@@ -109,7 +109,7 @@ def cap_lpr_plus_spread(lpr_pct: Decimal, spread_bp: int) -> Decimal:
     return quantize_rate(lpr + Decimal(spread_bp) / 100)
 
 
-def cap_lpr_times(lpr_pct: Decimal, multiplier: Decimal) -> Decimal:
+def cap_lpr_times(lpr_pct: Decimal, multiplier: Decimal | int) -> Decimal:
     """Cap of the form "LPR × k" (e.g. 不超过LPR的1.5倍): ``lpr_pct * multiplier``, to 4 places half up."""
     lpr = _require_decimal(lpr_pct, "the LPR")
     factor = _require_decimal(multiplier, "a multiplier")
@@ -132,7 +132,8 @@ def parse_rate_pct(value: str | Decimal, field: str = "rate") -> Decimal:
         rate = None
     if rate is None or not rate.is_finite() or not _RATE_TEXT.match(text.lstrip("+-")):
         raise InvalidRate(field=field, value=str(value), reason="expected a decimal number such as 3.45")
-    if -rate.as_tuple().exponent > 4:  # type: ignore[operator]
+    exponent = rate.as_tuple().exponent  # an int for a finite Decimal
+    if isinstance(exponent, int) and -exponent > 4:
         raise InvalidRate(field=field, value=str(value), reason="at most 4 decimal places")
     if rate <= 0:
         raise InvalidRate(field=field, value=str(value), reason="must be positive")
@@ -144,5 +145,6 @@ def parse_rate_pct(value: str | Decimal, field: str = "rate") -> Decimal:
 def format_pct(rate_pct: Decimal) -> str:
     """``3.5`` → ``"3.50"``, ``3.175`` → ``"3.175"``: at least 2, at most 4 decimal places."""
     rate = quantize_rate(rate_pct).normalize()
-    places = max(2, -rate.as_tuple().exponent if isinstance(rate.as_tuple().exponent, int) else 2)
+    exponent = rate.as_tuple().exponent
+    places = max(2, -exponent) if isinstance(exponent, int) else 2
     return f"{rate:.{min(places, 4)}f}"
