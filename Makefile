@@ -34,7 +34,7 @@ test: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser"
 
 test-browser: install
-	$(BIN)/pytest -m browser -p no:xdist
+	$(BIN)/pytest -m browser -p no:xdist -rs
 
 test-all: test test-browser
 

@@ -21,8 +21,24 @@ def _platform_only(request: HttpRequest) -> bool:
 admin.site.has_permission = _platform_only  # type: ignore[method-assign]
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class PlatformOnlyMixin:
+    """Model pages follow the platform role, not Django's per-model permission flags."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _platform_only(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _platform_only(request)
+
+
+class AuditedAdmin(PlatformOnlyMixin, admin.ModelAdmin):
     """Saves through one transaction with an audit event naming the admin and the changed fields."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _platform_only(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _platform_only(request)
 
     audit_fields: list[str] = []
 
@@ -60,7 +76,7 @@ class UserAdmin(AuditedAdmin):
     audit_fields = ["username", "display_name", "organisation_id", "email", "is_active"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(PlatformOnlyMixin, admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

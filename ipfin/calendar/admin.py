@@ -18,6 +18,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ipfin.accounts.admin import PlatformOnlyMixin
 from ipfin.accounts.permissions import is_platform_admin
 from ipfin.calendar.actions import (
     add_lpr_fixing,
@@ -112,7 +113,7 @@ class CalendarYearForm(forms.ModelForm):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(PlatformOnlyMixin, admin.ModelAdmin):
     form = CalendarYearForm
     list_display = ["year", "source", "notice", "loaded_at"]
     list_filter = ["source"]
@@ -144,7 +145,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(PlatformOnlyMixin, admin.ModelAdmin):
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     search_fields = ["name"]
@@ -167,7 +168,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(LprFixing)
-class LprFixingAdmin(admin.ModelAdmin):
+class LprFixingAdmin(PlatformOnlyMixin, admin.ModelAdmin):
     list_display = ["fixing_date", "lpr_1y_pct", "lpr_5y_pct", "source"]
     list_filter = ["source"]
     date_hierarchy = "fixing_date"

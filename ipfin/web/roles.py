@@ -39,6 +39,16 @@ ROLE_GROUPS: dict[str, RoleGroup] = {
     )
 }
 HELP_PAGES: frozenset[str] = frozenset(group.help_page for group in ROLE_GROUPS.values())
+HELP_PAGE_TITLES: dict[str, Promise] = {
+    "enterprise": _("Enterprises"),
+    "bank": _("Banks"),
+    "guarantor-insurer": _("Guarantors and insurers"),
+    "appraiser": _("Appraisers"),
+    "fund-manager": _("Fund managers"),
+    "ip-office": _("IP offices"),
+    "regulator": _("Financial regulators"),
+    "platform": _("Platform operators"),
+}
 
 # Plural nouns for charts and headings ("how many banks"), distinct from the kind labels of forms.
 KIND_PLURAL_LABELS: dict[str, Promise] = {

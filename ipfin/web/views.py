@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,7 +22,8 @@ from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import InvalidInput, IpfinError
 from ipfin.web.dashboard import cards_for
-from ipfin.web.roles import HELP_PAGES, KIND_PLURAL_LABELS, role_group_for
+from ipfin.web.help import render_help
+from ipfin.web.roles import HELP_PAGE_TITLES, HELP_PAGES, KIND_PLURAL_LABELS, role_group_for
 
 ORGANISATIONS_PER_PAGE = 20
 AUDIT_EVENTS_PER_PAGE = 25
@@ -144,4 +147,10 @@ def help_page(request: HttpRequest, page: str | None = None) -> HttpResponse:
         page = group.help_page if group else "platform"
     if page not in HELP_PAGES:
         raise Http404()
-    return render(request, f"web/help/{page}.html", {"help_page": page, "help_pages": sorted(HELP_PAGES)})
+    return render(request, "web/help.html", {
+        "help_page": page,
+        "help_html": render_help(
+            page, get_language() or settings.LANGUAGE_CODE, _("Help: %(group)s") % {"group": HELP_PAGE_TITLES[page]}
+        ),
+        "help_pages": list(HELP_PAGE_TITLES.items()),
+    })

@@ -137,3 +137,15 @@ class TestApi:
 
 def test_settings_keep_csrf_on() -> None:
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
+
+
+@pytest.mark.parametrize("url", ["/admin/", "/admin/accounts/organisation/", "/admin/accounts/auditevent/",
+                                 "/admin/ipfin_calendar/lprfixing/", "/admin/ipfin_calendar/calendaryear/"])
+def test_admin_is_for_the_platform_role_only(world: World, url: str) -> None:
+    platform = Client()
+    platform.force_login(world.users["platform.admin"])
+    assert platform.get(url).status_code == 200
+    for viewer in ("ipo_bt.leader", "bank_a.approver", "ent_bt.admin"):
+        other = Client()
+        other.force_login(world.users[viewer])
+        assert other.get(url).status_code in (302, 403)
