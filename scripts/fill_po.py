@@ -1,4 +1,4 @@
-"""Fill empty msgstr entries of a .po file from a JSON dict {msgid: msgstr} (single-line msgids).
+"""Fill empty msgstr entries of a .po file from a JSON dict {msgid: msgstr}.
 
 Usage: python scripts/fill_po.py path/to/django.po translations.json
 Existing translations are kept; the fuzzy flag on the header is removed.
@@ -11,17 +11,30 @@ import re
 import sys
 
 
+def _unquote(line: str) -> str:
+    return json.loads(line)
+
+
 def fill(po_path: str, translations: dict[str, str]) -> int:
     lines = open(po_path, encoding="utf-8").read().split("\n")
     filled = 0
-    for i, line in enumerate(lines):
-        match = re.fullmatch(r'msgid "(.*)"', line)
-        if not match or i + 1 >= len(lines):
+    i = 0
+    while i < len(lines):
+        match = re.fullmatch(r'msgid (".*")', lines[i])
+        if not match:
+            i += 1
             continue
-        msgid = match.group(1).encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
-        if msgid in translations and lines[i + 1] == 'msgstr ""':
-            lines[i + 1] = "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)
+        msgid = _unquote(match.group(1))
+        j = i + 1
+        while j < len(lines) and lines[j].startswith('"'):
+            msgid += _unquote(lines[j])
+            j += 1
+        if msgid and msgid in translations and j < len(lines) and lines[j] == 'msgstr ""' and (
+            j + 1 >= len(lines) or not lines[j + 1].startswith('"')
+        ):
+            lines[j] = "msgstr " + json.dumps(translations[msgid], ensure_ascii=False)
             filled += 1
+        i = j + 1
     text = "\n".join(lines).replace("#, fuzzy\nmsgid \"\"", "msgid \"\"")
     open(po_path, "w", encoding="utf-8").write(text)
     return filled
