@@ -25,7 +25,7 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
         rows = login_table()
         width = max(len(r["username"]) for r in rows)
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-        lines += [f"  {r['username']:<{width}}  {r['role']:<18} {r['organisation']}" for r in rows]
+        lines += [f"  {r['username']:<{width}}  {r['role_label']:<10}\t{r['organisation']}" for r in rows]
         emit({"password": DEMO_PASSWORD, "logins": rows}, "\n".join(lines), as_json=args.json)
         return EXIT_OK
     result = load_demo_data(seed=args.seed, as_of=args.as_of)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.utils import translation
 
 from ipfin.accounts.actions import create_organisation, create_user
 from ipfin.accounts.choices import OrganisationKind as K
@@ -147,9 +148,12 @@ def login_table() -> list[dict[str, str]]:
         User.objects.filter(username=ENTERPRISE_LOGIN[0]).values_list("organisation__name", flat=True).first()
     )
     rows = []
-    for username, org_key, role, _display in LOGINS:
-        org_name = next(i[1] for i in INSTITUTIONS if i[0] == org_key)
-        rows.append({"username": username, "role": role, "organisation": org_name})
-    for username, role, _display in (ENTERPRISE_LOGIN, ENTERPRISE_STAFF_LOGIN):
-        rows.append({"username": username, "role": role, "organisation": enterprise_org or "?"})
+    with translation.override("zh-hans"):
+        for username, org_key, role, _display in LOGINS:
+            org_name = next(i[1] for i in INSTITUTIONS if i[0] == org_key)
+            rows.append({"username": username, "role": role, "role_label": str(Role(role).label),
+                         "organisation": org_name})
+        for username, role, _display in (ENTERPRISE_LOGIN, ENTERPRISE_STAFF_LOGIN):
+            rows.append({"username": username, "role": role, "role_label": str(Role(role).label),
+                         "organisation": enterprise_org or "?"})
     return rows
