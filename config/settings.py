@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "ipfin.calendar",
     "ipfin.policy",
     "ipfin.registry",
+    "ipfin.valuation",
     "ipfin.web",
     "ipfin.demo",
 ]

@@ -9,5 +9,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("registry/", include("ipfin.registry.urls")),
+    path("valuation/", include("ipfin.valuation.urls")),
     path("", include("ipfin.web.urls")),
 ]

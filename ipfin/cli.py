@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "ipfin.calendar.cli",
     "ipfin.policy.cli",
     "ipfin.registry.cli",
+    "ipfin.valuation.cli",
     "ipfin.demo.cli",
 ]
 

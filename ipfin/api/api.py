@@ -57,11 +57,13 @@ def _register_routers() -> None:
     from ipfin.calendar.api import router as calendar_router
     from ipfin.policy.api import router as policy_router
     from ipfin.registry.api import router as registry_router
+    from ipfin.valuation.api import router as valuation_router
 
     api.add_router("", accounts_router)
     api.add_router("/calendar", calendar_router)
     api.add_router("/policy", policy_router)
     api.add_router("/registry", registry_router)
+    api.add_router("/valuation", valuation_router)
 
 
 _register_routers()
