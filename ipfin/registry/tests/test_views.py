@@ -1,4 +1,4 @@
-"""Smoke tests of the registry pages (the lead includes ipfin.registry.urls at /registry/)."""
+"""Smoke tests of the registry pages (config/urls.py mounts ipfin.registry.urls at /registry/)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import include, path
 
 from ipfin.core.testing.world import World
 from ipfin.domain.registry.patent_number import build_patent_number
@@ -17,16 +16,6 @@ from ipfin.registry.tests.conftest import csv_bytes
 from ipfin.registry.tests.factories import make_enterprise, make_patent
 
 pytestmark = pytest.mark.django_db
-
-urlpatterns = [path("registry/", include("ipfin.registry.urls"))]
-
-
-@pytest.fixture(autouse=True)
-def _urls(settings: Any) -> None:
-    from config import urls
-
-    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": urls.urlpatterns + urlpatterns})
-
 
 @pytest.fixture
 def data(world: World) -> dict[str, Any]:
