@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ipfin.accounts.models import User
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import IpfinError, NotFound, PermissionDenied
@@ -35,6 +36,7 @@ from ipfin.registry.exporting import (
     template_csv,
     template_xlsx,
 )
+from ipfin.registry.forms import EnterpriseFactsForm, FinancialStatementForm, QualificationForm
 from ipfin.registry.importing import COLUMNS, TARGET_LABELS, import_scope, run_import
 from ipfin.registry.models import (
     CreditEvent,
@@ -46,6 +48,7 @@ from ipfin.registry.models import (
     WhitelistEntry,
 )
 from ipfin.registry.presenters import personal_data_check, present_enterprise
+from ipfin.web.errors import render_error
 
 PAGE_SIZE = 25
 UPLOAD_DIR = Path(settings.MEDIA_ROOT) / "registry-imports"
@@ -255,3 +258,85 @@ def import_page(request: HttpRequest) -> HttpResponse:
         context.update({"report": report.as_dict(), "stored": stored if report.ok else "",
                         "filename": original_name, "target": target})
     return render(request, "registry/import.html", context)
+
+
+# --- enterprise self-service (PZA-2.2.2: an enterprise keeps its own records) ---------------------------
+# Each page is a plain server-rendered form; the action decides who may act (its PermissionDenied is the
+# 403 page, its NotFound a 404) and every other typed error is shown above the form as an alert.
+
+
+def _actor(request: HttpRequest) -> User:
+    """The signed-in user (every self-service view is ``login_required``)."""
+    return cast(User, request.user)
+
+
+def _editable_enterprise(request: HttpRequest, pk: int) -> Enterprise:
+    """The enterprise, if the user may read it (else 404) and edit it (else 403, as the action would)."""
+    try:
+        enterprise = get_visible(_actor(request), Enterprise, pk=pk)
+    except NotFound as exc:
+        raise _not_found(exc) from None
+    if not actions.can_edit_enterprise(_actor(request), enterprise):
+        raise PermissionDenied()
+    return enterprise
+
+
+def _self_service(request: HttpRequest, pk: int, *, form_class: type[Any], initial: Any, perform: Any,
+                  title: str, submit: str, success: str) -> HttpResponse:
+    """GET shows the form; POST validates it, calls ``perform(form)`` (one action) and redirects."""
+    try:
+        enterprise = _editable_enterprise(request, pk)
+    except PermissionDenied as exc:
+        return render_error(request, exc)
+    context: dict[str, Any] = {"enterprise": enterprise, "title": title, "submit": submit}
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                perform(form)
+            except NotFound as exc:
+                raise _not_found(exc) from None
+            except PermissionDenied as exc:
+                return render_error(request, exc)
+            except IpfinError as exc:
+                context["error_message"] = localized_message(exc)
+                context["error_code"] = exc.code
+                status = exc.http_status
+            else:
+                messages.success(request, success)
+                return redirect("registry:enterprise", pk=pk)
+    else:
+        form = form_class(initial=initial(enterprise) if callable(initial) else initial)
+    context["form"] = form
+    return render(request, "registry/enterprise_form.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the enterprise's own facts through ``update_enterprise``."""
+    return _self_service(
+        request, pk, form_class=EnterpriseFactsForm, initial=EnterpriseFactsForm.initial_for,
+        perform=lambda form: actions.update_enterprise(_actor(request), pk, **form.cleaned_data),
+        title=_("Edit registry facts"), submit=_("Save"), success=_("The registry facts were saved."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add (or correct) one period's financial statement through ``record_financial_statement``."""
+    return _self_service(
+        request, pk, form_class=FinancialStatementForm, initial={"year": timezone.localdate().year - 1},
+        perform=lambda form: actions.record_financial_statement(_actor(request), pk, **form.action_arguments()),
+        title=_("Add a financial statement"), submit=_("Save"), success=_("The financial statement was saved."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a qualification tag with its validity through ``add_qualification``."""
+    return _self_service(
+        request, pk, form_class=QualificationForm, initial={},
+        perform=lambda form: actions.add_qualification(_actor(request), pk, **form.cleaned_data),
+        title=_("Add a qualification"), submit=_("Add"), success=_("The qualification was added."))
