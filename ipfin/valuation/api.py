@@ -246,3 +246,32 @@ def model_versions(request: HttpRequest) -> Any:
              summary="Activate a model version (platform admin)")
 def activate(request: HttpRequest, version: str) -> Any:
     return actions.activate_model_version(request.user, version)  # type: ignore[arg-type]
+
+
+class EnterpriseEvaluationOut(Schema):
+    enterprise_id: int
+    enterprise_name: str
+    uscc: str
+    as_of: date
+    profile: str
+    asset_count: int
+    family_count: int
+    score: float
+    components: dict[str, float]
+    portfolio_value_fen: int
+    band_min_score: float | None
+    credit_ratio: str
+    credit_line_fen: int
+    max_loan_to_value: str | None
+    explanation: str
+
+
+@router.get("/enterprises/{enterprise_id}/evaluation", response={200: EnterpriseEvaluationOut, **ERROR_RESPONSES},
+            summary="Enterprise-level IP evaluation: portfolio score and suggested credit line (SC-4)")
+def enterprise_evaluation(request: HttpRequest, enterprise_id: int, as_of: date | None = None,
+                          profile: str = "sichuan-2025") -> Any:
+    from ipfin.valuation.portfolio import evaluate_enterprise
+
+    result = evaluate_enterprise(request.user, enterprise_id, as_of or actions._today(),  # type: ignore[arg-type]
+                                 profile=profile)
+    return result.as_dict()

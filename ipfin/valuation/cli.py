@@ -1,4 +1,5 @@
-"""``ipfin valuate patent NUMBER [--as-of DATE] [--json]`` and ``ipfin valuation calibrate [--json]``.
+"""``ipfin valuate patent NUMBER [--as-of DATE] [--json]``, ``ipfin valuate enterprise USCC [--as-of DATE]
+[--profile NAME] [--json]`` and ``ipfin valuation calibrate [--json]``.
 
 ``valuate`` values a registry patent with the active internal model and prints the value, the P10–P90
 range, the value degrees and the explanation; nothing is stored (use the UI or API to record a valuation).
@@ -32,6 +33,14 @@ def register(sub: Any) -> None:
     patent.add_argument("--as-of", type=_date, default=None, help="valuation date (default: today)")
     add_json_flag(patent)
     patent.set_defaults(func=cmd_valuate_patent)
+    enterprise = valuate_sub.add_parser("enterprise", help="enterprise-level IP evaluation: portfolio score and "
+                                                           "suggested credit line (SC-4)")
+    enterprise.add_argument("uscc", help="the enterprise's unified social credit code (18 characters)")
+    enterprise.add_argument("--as-of", type=_date, default=None, help="evaluation date (default: today)")
+    enterprise.add_argument("--profile", default="sichuan-2025",
+                            help="policy profile that must allow enterprise-level evaluation (default: sichuan-2025)")
+    add_json_flag(enterprise)
+    enterprise.set_defaults(func=cmd_valuate_enterprise)
 
     valuation = sub.add_parser("valuation", help="valuation model versions and calibration")
     valuation_sub = valuation.add_subparsers(dest="valuation_command", metavar="ACTION", required=True)
@@ -104,4 +113,20 @@ def cmd_activate(args: argparse.Namespace) -> int:
     row = activate_model_version(user, args.version)
     emit({"version": row.version, "asset_kind": row.asset_kind, "active": row.is_active},
          f"model {row.version} is now active for {row.asset_kind}", as_json=args.json)
+    return EXIT_OK
+
+
+def cmd_valuate_enterprise(args: argparse.Namespace) -> int:
+    """SC-4 evaluation as the platform (every in-force asset of the enterprise); nothing stored."""
+    from django.utils import timezone
+
+    from ipfin.valuation.portfolio import evaluate_enterprise_by_uscc
+
+    result = evaluate_enterprise_by_uscc(args.uscc, args.as_of or timezone.localdate(), profile=args.profile)
+    evaluation = result.evaluation
+    human = (f"{result.enterprise_name} ({result.uscc}), as of {result.as_of}, profile {result.profile}\n"
+             f"portfolio score {evaluation.score:.1f}, {result.asset_count} assets in {evaluation.family_count} "
+             f"families, portfolio value {format_amount_cn(evaluation.portfolio_value_fen)}, suggested credit line "
+             f"{format_amount_cn(evaluation.credit_line_fen)}\n{evaluation.explanation}")
+    emit(result.as_dict(), human, as_json=args.json)
     return EXIT_OK

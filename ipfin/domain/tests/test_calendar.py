@@ -159,7 +159,9 @@ def test_days_in_year() -> None:
 
 # --- properties --------------------------------------------------------------------------------------
 
-starts = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 9, 30))
+# Late enough to cross holidays, early enough that start + 80 working days (two counts) stays in 2026,
+# the last year the test calendar covers.
+starts = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 6, 30))
 counts = st.integers(min_value=0, max_value=40)
 
 

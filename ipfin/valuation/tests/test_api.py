@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from django.test import Client
 
 from ipfin.accounts.actions import issue_api_token
