@@ -47,7 +47,8 @@ def test_every_role_signs_in_and_sees_its_workbench_in_chinese(browser_page: Bro
         sign_in(browser_page, live_server.url, user.username)
         assert page.locator("[data-testid=dashboard-title]").inner_text() == CHINESE_TITLES[role], role
         nav = page.locator("[data-testid=main-nav] .nav-link").all_inner_texts()
-        assert nav[: len(CHINESE_NAV)] == CHINESE_NAV, (role, nav)
+        # The foundation entries, in order; later apps insert their own pages between them.
+        assert [item for item in nav if item in CHINESE_NAV] == CHINESE_NAV, (role, nav)
         assert ("管理后台" in nav) == (role == Role.PLATFORM_ADMIN), (role, nav)
         organisations = int(page.locator("[data-card='accounts.organisations']").inner_text())
         assert organisations == visible(user, Organisation).count(), role
@@ -66,7 +67,8 @@ def test_switch_to_english(browser_page: BrowserPage, live_server, people):
     page.wait_for_selector("html[lang=en]")
     assert page.locator("[data-testid=dashboard-title]").inner_text() == "Bank workbench"
     nav = page.locator("[data-testid=main-nav] .nav-link").all_inner_texts()
-    assert nav[:5] == ["Workbench", "Organisations", "Audit log", "API docs", "Help"]
+    english_nav = ["Workbench", "Organisations", "Audit log", "API docs", "Help"]
+    assert [item for item in nav if item in english_nav] == english_nav
     page.click("[data-nav=help]")
     assert page.locator("[data-testid=help-content] h1").inner_text() == "Help: Banks"
 
