@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from ipfin.domain.errors import IpfinError
@@ -58,6 +59,16 @@ def emit(payload: Any, human: str, *, as_json: bool) -> None:
         print(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
         print(human)
+
+
+def date_arg(text: str) -> date:
+    """An argparse ``type`` for business dates: the strict domain parser, one clear line on bad input."""
+    from ipfin.domain.calendar import parse_iso_date
+
+    try:
+        return parse_iso_date(text)
+    except IpfinError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def add_json_flag(parser: argparse.ArgumentParser) -> None:

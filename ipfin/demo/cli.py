@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
-from ipfin.cli import EXIT_OK, add_json_flag, emit
+from ipfin.cli import EXIT_OK, add_json_flag, date_arg, emit
 
 
 def register(sub: Any) -> None:
     parser = sub.add_parser("demo-data", help="create demo organisations, enterprises and one login per role")
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
-    parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="business date of the demo data")
+    parser.add_argument("--as-of", type=date_arg, default=None, help="business date of the demo data")
     parser.add_argument("--logins", action="store_true", help="only print the demo logins")
     add_json_flag(parser)
     parser.set_defaults(func=cmd_demo_data)

@@ -11,18 +11,10 @@ it with ``ipfin valuation activate VERSION``.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from typing import Any
 
-from ipfin.cli import EXIT_OK, CommandError, add_json_flag, emit
+from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
 from ipfin.domain.money import format_amount_cn
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def register(sub: Any) -> None:
@@ -30,13 +22,13 @@ def register(sub: Any) -> None:
     valuate_sub = valuate.add_subparsers(dest="valuate_kind", metavar="KIND", required=True)
     patent = valuate_sub.add_parser("patent", help="value a registry patent")
     patent.add_argument("number", help="application or patent number, e.g. 201910123456.7 or ZL201910123456.7")
-    patent.add_argument("--as-of", type=_date, default=None, help="valuation date (default: today)")
+    patent.add_argument("--as-of", type=date_arg, default=None, help="valuation date (default: today)")
     add_json_flag(patent)
     patent.set_defaults(func=cmd_valuate_patent)
     enterprise = valuate_sub.add_parser("enterprise", help="enterprise-level IP evaluation: portfolio score and "
                                                            "suggested credit line (SC-4)")
     enterprise.add_argument("uscc", help="the enterprise's unified social credit code (18 characters)")
-    enterprise.add_argument("--as-of", type=_date, default=None, help="evaluation date (default: today)")
+    enterprise.add_argument("--as-of", type=date_arg, default=None, help="evaluation date (default: today)")
     enterprise.add_argument("--profile", default="sichuan-2025",
                             help="policy profile that must allow enterprise-level evaluation (default: sichuan-2025)")
     add_json_flag(enterprise)
