@@ -12,7 +12,6 @@ DEBUG = env.debug
 ALLOWED_HOSTS = env.allowed_hosts
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,6 +27,9 @@ INSTALLED_APPS = [
     "ipfin.valuation",
     "ipfin.web",
     "ipfin.demo",
+    # Last: earlier apps win on translations, and the admin's catalogue would otherwise give
+    # shared msgids such as "Filter" its own wording (过滤器) in our pages.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [

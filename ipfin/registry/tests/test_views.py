@@ -76,3 +76,9 @@ def test_import_page_dry_run_then_confirm(world: World, data: dict[str, Any]) ->
     refused = client.post("/registry/import/", {"target": "ip-assets", "file": bad}).content.decode()
     assert "缺少必填列" in refused
     assert login(world, "bank_a.loan_officer").get("/registry/import/").status_code == 404
+
+
+def test_our_wording_wins_over_the_admin_catalogue(world: World) -> None:
+    """Shared msgids ("Filter") take the app's translation (筛选), not django.contrib.admin's (过滤器)."""
+    page = login(world, "platform.admin").get("/registry/assets/").content.decode()
+    assert "筛选" in page and "过滤器" not in page
