@@ -31,14 +31,21 @@ class PlatformOnlyMixin:
         return _platform_only(request)
 
 
-class AuditedAdmin(PlatformOnlyMixin, admin.ModelAdmin):
-    """Saves through one transaction with an audit event naming the admin and the changed fields."""
+class PlatformEditableMixin(PlatformOnlyMixin):
+    """The platform role adds and changes; nobody deletes (records stay for the audit trail)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return _platform_only(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return _platform_only(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class AuditedAdmin(PlatformEditableMixin, admin.ModelAdmin):
+    """Saves through one transaction with an audit event naming the admin and the changed fields."""
 
     audit_fields: list[str] = []
 
@@ -48,9 +55,6 @@ class AuditedAdmin(PlatformOnlyMixin, admin.ModelAdmin):
             super().save_model(request, obj, form, change)
             record_event(actor=request.user, action=f"admin.{obj._meta.model_name}.{'change' if change else 'add'}",
                          obj=obj, before=before, after=snapshot(obj, self.audit_fields))
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Organisation)

@@ -18,8 +18,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from ipfin.accounts.admin import PlatformOnlyMixin
-from ipfin.accounts.permissions import is_platform_admin
+from ipfin.accounts.admin import PlatformEditableMixin, ReadOnlyAdmin
 from ipfin.calendar.actions import (
     add_lpr_fixing,
     calendar_rows_from_notice,
@@ -33,11 +32,6 @@ from ipfin.domain.errors import IpfinError
 
 # "2027-10-01 国庆节" or "2027-10-01..2027-10-07 国庆节" (a range, both ends included)
 _NOTICE_LINE = re.compile(r"^(?P<first>\S+?)(?:\.\.(?P<last>\S+))?(?:\s+(?P<name>.+))?$")
-
-
-def _platform_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_authenticated and is_platform_admin(user))  # type: ignore[arg-type]
 
 
 def parse_notice_lines(text: str, field: str) -> dict[date, str]:
@@ -113,26 +107,11 @@ class CalendarYearForm(forms.ModelForm):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(PlatformOnlyMixin, admin.ModelAdmin):
+class CalendarYearAdmin(PlatformEditableMixin, admin.ModelAdmin):
     form = CalendarYearForm
     list_display = ["year", "source", "notice", "loaded_at"]
     list_filter = ["source"]
     readonly_fields = ["source", "loaded_at"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _platform_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _platform_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _platform_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _platform_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
         publish_calendar_days(request.user, form.cleaned_data["rows"], source=CalendarSource.ADMIN,  # type: ignore[arg-type]
@@ -145,30 +124,15 @@ class CalendarYearAdmin(PlatformOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(PlatformOnlyMixin, admin.ModelAdmin):
+class CalendarDayAdmin(ReadOnlyAdmin):
     list_display = ["date", "is_working_day", "name"]
     list_filter = ["is_working_day"]
     search_fields = ["name"]
     date_hierarchy = "date"
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _platform_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _platform_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 @admin.register(LprFixing)
-class LprFixingAdmin(PlatformOnlyMixin, admin.ModelAdmin):
+class LprFixingAdmin(PlatformEditableMixin, admin.ModelAdmin):
     list_display = ["fixing_date", "lpr_1y_pct", "lpr_5y_pct", "source"]
     list_filter = ["source"]
     date_hierarchy = "fixing_date"
@@ -177,21 +141,6 @@ class LprFixingAdmin(PlatformOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["fixing_date", "source"] if obj is not None else ["source"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return _platform_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _platform_admin(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _platform_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _platform_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def save_model(self, request: HttpRequest, obj: LprFixing, form: Any, change: bool) -> None:
         if change:
