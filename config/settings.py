@@ -25,6 +25,12 @@ INSTALLED_APPS = [
     "ipfin.policy",
     "ipfin.registry",
     "ipfin.valuation",
+    "ipfin.market",
+    "ipfin.fund",
+    "ipfin.origination",
+    "ipfin.pledges",
+    "ipfin.servicing",
+    "ipfin.notifications",
     "ipfin.web",
     "ipfin.demo",
     # Last: earlier apps win on translations, and the admin's catalogue would otherwise give

@@ -11,5 +11,12 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("ipfin.registry.urls")),
     path("valuation/", include("ipfin.valuation.urls")),
+    path("market/", include("ipfin.market.urls")),
+    path("fund/", include("ipfin.fund.urls")),
+    path("origination/", include("ipfin.origination.urls")),
+    path("pledges/", include("ipfin.pledges.urls")),
+    path("servicing/", include("ipfin.servicing.urls")),
+    path("notifications/", include("ipfin.notifications.urls")),
+    path("public/", include("ipfin.pledges.public_urls")),
     path("", include("ipfin.web.urls")),
 ]

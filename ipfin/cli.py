@@ -25,6 +25,11 @@ COMMAND_MODULES = [
     "ipfin.policy.cli",
     "ipfin.registry.cli",
     "ipfin.valuation.cli",
+    "ipfin.market.cli",
+    "ipfin.fund.cli",
+    "ipfin.origination.cli",
+    "ipfin.pledges.cli",
+    "ipfin.servicing.cli",
     "ipfin.demo.cli",
 ]
 

@@ -57,6 +57,12 @@ def _register_routers() -> None:
     from ipfin.calendar.api import router as calendar_router
     from ipfin.policy.api import router as policy_router
     from ipfin.registry.api import router as registry_router
+    from ipfin.fund.api import router as fund_router
+    from ipfin.market.api import router as market_router
+    from ipfin.notifications.api import router as notifications_router
+    from ipfin.origination.api import router as origination_router
+    from ipfin.pledges.api import router as pledges_router
+    from ipfin.servicing.api import router as servicing_router
     from ipfin.valuation.api import router as valuation_router
 
     api.add_router("", accounts_router)
@@ -64,6 +70,12 @@ def _register_routers() -> None:
     api.add_router("/policy", policy_router)
     api.add_router("/registry", registry_router)
     api.add_router("/valuation", valuation_router)
+    api.add_router("/market", market_router)
+    api.add_router("/fund", fund_router)
+    api.add_router("/origination", origination_router)
+    api.add_router("/pledges", pledges_router)
+    api.add_router("/servicing", servicing_router)
+    api.add_router("/notifications", notifications_router)
 
 
 _register_routers()

@@ -1,0 +1,5 @@
+"""API of the notifications app, mounted at `/api/v1/notifications/`."""
+
+from ninja import Router
+
+router = Router(tags=["notifications"])

@@ -1,0 +1,9 @@
+"""`ipfin` sub-commands of the pledges app."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add this app's sub-commands (none yet)."""
