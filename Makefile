@@ -45,7 +45,7 @@ typecheck: install
 	$(BIN)/mypy ipfin config
 
 bench: install
-	$(BIN)/python -m benchmarks.run $(BENCH)
+	$(BIN)/python -m benchmarks.run $(BENCH)  # BENCH=origination runs one benchmark, keeping the others
 
 messages: install
 	cd ipfin && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/python ../manage.py compilemessages

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -46,14 +47,29 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}, {platform.system()}"
 
 
+MARKER = re.compile(r"<!-- bench:(?P<key>[\w.:]+) -->\n(?P<body>.*?)<!-- /bench -->\n", re.S)
+
+
+def _previous_sections(path: Path) -> dict[str, str]:
+    """Sections of an earlier run, by key, so a partial run (``make bench ARGS=name``) keeps the others."""
+    if not path.exists():
+        return {}
+    return {m["key"]: m["body"] for m in MARKER.finditer(path.read_text(encoding="utf-8"))}
+
+
 def main() -> int:
     scale = float(os.environ.get("BENCH_SCALE", "1.0"))
     only = sys.argv[1:]
+    output = ROOT / "docs" / "benchmarks.md"
+    previous = _previous_sections(output)
     sections: list[str] = []
     for module, databases, base_scale in BENCHMARKS:
-        if only and module.rsplit(".", 1)[-1] not in only:
-            continue
         for database in databases:
+            key = f"{module}:{database or 'none'}"
+            if only and module.rsplit(".", 1)[-1] not in only:
+                if key in previous:
+                    sections.append(f"<!-- bench:{key} -->\n{previous[key]}<!-- /bench -->\n")
+                continue
             env = dict(os.environ)
             module_scale = base_scale * scale
             if database == "postgres":
@@ -69,20 +85,23 @@ def main() -> int:
             took = time.perf_counter() - started
             if proc.returncode != 0:
                 print(proc.stdout[-4000:], proc.stderr[-4000:], file=sys.stderr)
-                sections.append(f"## {module} ({database}) FAILED\n\n```\n{proc.stderr[-2000:]}\n```\n")
-                continue
-            print(proc.stdout)
-            sections.append(proc.stdout.strip() + f"\n\n_(wall time of this benchmark: {took:.0f} s)_\n")
+                body = f"## {module} ({database}) FAILED\n\n```\n{proc.stderr[-2000:]}\n```\n"
+            else:
+                print(proc.stdout)
+                body = (proc.stdout.strip() + f"\n\n_(wall time of this benchmark: {took:.0f} s, run at "
+                        f"{datetime.now().isoformat(timespec='seconds')})_\n")
+            sections.append(f"<!-- bench:{key} -->\n{body}<!-- /bench -->\n")
     header = (
         "# Benchmarks\n\n"
         "Written by `make bench` (`benchmarks/run.py`); do not edit by hand. Benchmarks are measurements, not tests:\n"
         "no test asserts a timing. Each section shows the target from its issue, the result, and a baseline\n"
         "measured in the same run on the same machine.\n\n"
-        f"- run at: {datetime.now().isoformat(timespec='seconds')}\n"
+        f"- last run at: {datetime.now().isoformat(timespec='seconds')}"
+        f"{' (only: ' + ', '.join(only) + '; other sections kept from earlier runs)' if only else ''}\n"
         f"- machine: {_machine()}\n"
         f"- scale: {scale:g}\n\n"
     )
-    (ROOT / "docs" / "benchmarks.md").write_text(header + "\n".join(sections), encoding="utf-8")
+    output.write_text(header + "\n".join(sections), encoding="utf-8")
     print("wrote docs/benchmarks.md")
     return 0
 
