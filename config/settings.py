@@ -68,6 +68,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ipfin.web.context.navigation",
+                "ipfin.notifications.context.unread_notifications",
             ],
         },
     }

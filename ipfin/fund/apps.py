@@ -8,7 +8,11 @@ class FundConfig(AppConfig):
     verbose_name = _("Fund")
 
     def ready(self) -> None:
-        import importlib.util
+        from ipfin.accounts.choices import Role
+        from ipfin.fund import selectors  # noqa: F401  (registers visibility functions)
+        from ipfin.web.context import register_nav_item
 
-        if importlib.util.find_spec("ipfin.fund.selectors") is not None:
-            from ipfin.fund import selectors  # noqa: F401  (registers visibility functions)
+        register_nav_item("fund.funds", _("Compensation funds"), url_name="fund:funds",
+                          roles=[Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD, Role.GUARANTOR_OFFICER,
+                                 Role.INSURER_OFFICER, Role.FUND_OFFICER, Role.CLERK, Role.LEADER, Role.SUPERVISOR,
+                                 Role.PLATFORM_ADMIN], order=70)

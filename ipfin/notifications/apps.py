@@ -8,7 +8,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        import importlib.util
-
-        if importlib.util.find_spec("ipfin.notifications.selectors") is not None:
-            from ipfin.notifications import selectors  # noqa: F401  (registers visibility functions)
+        from ipfin.notifications import selectors  # noqa: F401  (registers visibility functions)

@@ -48,7 +48,7 @@ def notify(*, organisations: Iterable[Organisation | int | None], verb: str, tit
         with translation.override(LANGUAGE):
             title_text, body_text = str(title), str(body)
         users = recipients(orgs, role_list, exclude)
-        Notification.objects.bulk_create(
+        created = Notification.objects.bulk_create(
             Notification(recipient=u, verb=verb, title=title_text[:200], body=body_text, url=url) for u in users
         )
         mails = [(title_text, f"{body_text}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
@@ -59,7 +59,7 @@ def notify(*, organisations: Iterable[Organisation | int | None], verb: str, tit
             except OSError:  # the in-app notification stands; a mail server being down must not fail the step
                 logger.exception("notification e-mail for %s could not be sent", verb)
             else:
-                Notification.objects.filter(recipient__in=[u for u in users if u.email], verb=verb,
-                                            emailed=False, url=url).update(emailed=True)
+                mailed = [n.pk for n in created if n.recipient.email and n.pk is not None]
+                Notification.objects.filter(pk__in=mailed).update(emailed=True)
 
     transaction.on_commit(deliver)

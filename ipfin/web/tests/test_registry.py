@@ -44,7 +44,10 @@ def test_foundation_cards_are_registered(people: People):
 @pytest.mark.django_db
 def test_nav_items_and_registration_rules(people: People):
     keys = [item["key"] for item in nav_items_for(people.users[Role.SUPERVISOR], "web:audit")]
-    assert keys == ["dashboard", "organisations", "registry.enterprises", "registry.assets", "audit", "api_docs", "help"]
+    foundation = ["dashboard", "organisations", "audit", "api_docs", "help"]
+    assert [key for key in keys if key in foundation] == foundation
+    # Later apps slot their entries between the foundation's by order; a supervisor sees each area read-only.
+    assert {"registry.enterprises", "registry.assets", "market.products", "pledges.list", "fund.funds"} <= set(keys)
     appraiser_keys = [item["key"] for item in nav_items_for(people.users[Role.APPRAISER])]
     assert "valuation.queue" in appraiser_keys and "registry.assets" not in appraiser_keys
     active = [item["key"] for item in nav_items_for(people.users[Role.SUPERVISOR], "web:audit") if item["active"]]
