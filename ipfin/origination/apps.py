@@ -12,3 +12,9 @@ class OriginationConfig(AppConfig):
 
         if importlib.util.find_spec("ipfin.origination.selectors") is not None:
             from ipfin.origination import selectors  # noqa: F401  (registers visibility functions)
+
+        # Navigation entries and dashboard cards of the origination pages.
+        from ipfin.origination.dashboard import register_cards, register_nav_items
+
+        register_cards()
+        register_nav_items()

@@ -92,6 +92,9 @@ class ApplicationAsset(models.Model):
         verbose_name_plural = _("pledged assets")
         constraints = [models.UniqueConstraint(fields=["application", "asset"], name="application_asset_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.application_id} · {self.asset_id}"
+
 
 class ApplicationCheck(models.Model):
     """The outcome of one policy check in one run; each run keeps its rows, so the history stays."""
@@ -113,6 +116,9 @@ class ApplicationCheck(models.Model):
         ordering = ["application", "run", "id"]
         indexes = [models.Index(fields=["application", "run"], name="application_check_run")]
 
+    def __str__(self) -> str:
+        return f"{self.code}: {self.outcome}"
+
 
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
@@ -128,6 +134,9 @@ class ApplicationDocument(models.Model):
         verbose_name = _("application document")
         verbose_name_plural = _("application documents")
         ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class Contract(models.Model):
