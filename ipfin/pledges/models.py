@@ -32,6 +32,11 @@ class PledgeRegistration(models.Model):
     filed_on = models.DateField(_("filed on"))
     # Registration clock (PZA-2.2.1a, XT-14): from filing to registration, in working days.
     due_on = models.DateField(_("registration due on"), null=True, blank=True, db_index=True)
+    # The working days allowed and the clause they come from (policy profile of the product); None when no
+    # in-force profile sets a registration time limit (then there is no clock, not a guessed one).
+    sla_working_days = models.PositiveSmallIntegerField(_("registration time limit (working days)"), null=True,
+                                                        blank=True)
+    sla_clause = models.CharField(_("time-limit clause"), max_length=40, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=40, null=True, blank=True,
                                            unique=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
@@ -47,6 +52,15 @@ class PledgeRegistration(models.Model):
         verbose_name = _("pledge registration")
         verbose_name_plural = _("pledge registrations")
         ordering = ["-filed_on", "-id"]
+        constraints = [
+            # One open filing per contract: a rejected or released one may be followed by a new filing.
+            models.UniqueConstraint(fields=["contract"], condition=models.Q(status__in=["filed", "registered",
+                                                                                         "changed"]),
+                                    name="pledge_one_open_filing_per_contract"),
+            models.CheckConstraint(condition=models.Q(secured_amount_fen__gt=0), name="pledge_amount_positive"),
+            models.CheckConstraint(condition=models.Q(term_end__gte=models.F("term_start")), name="pledge_term_order"),
+        ]
+        indexes = [models.Index(fields=["registry_office", "status", "due_on"], name="pledge_office_queue")]
 
     def __str__(self) -> str:
         return self.registration_number or self.filing_number
@@ -61,6 +75,9 @@ class PledgedAsset(models.Model):
         verbose_name = _("pledged asset")
         verbose_name_plural = _("pledged assets")
         constraints = [models.UniqueConstraint(fields=["registration", "asset"], name="pledged_asset_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}:{self.asset_id}"
 
 
 class PledgeChange(models.Model):
@@ -79,6 +96,9 @@ class PledgeChange(models.Model):
         verbose_name = _("pledge change")
         verbose_name_plural = _("pledge changes")
         ordering = ["changed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.kind} {self.changed_on}"
 
 
 class PledgeAnnouncement(models.Model):
@@ -102,3 +122,13 @@ class PledgeAnnouncement(models.Model):
         verbose_name = _("pledge announcement")
         verbose_name_plural = _("pledge announcements")
         ordering = ["-registered_on", "-id"]
+        # The public search (SC-13) reads this table only. On PostgreSQL ``db_index`` on a CharField adds a
+        # ``varchar_pattern_ops`` twin, so the IP-number prefix search is an index range scan; the name
+        # "contains" searches use pg_trgm GIN indexes made in migration 0003 (PostgreSQL only).
+        indexes = [
+            models.Index(fields=["-registered_on", "-id"], name="pledge_ann_recent"),
+            models.Index(fields=["status", "-registered_on", "-id"], name="pledge_ann_status_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_number} {self.asset_number}"
