@@ -55,13 +55,13 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from ipfin.accounts.api import router as accounts_router
     from ipfin.calendar.api import router as calendar_router
-    from ipfin.policy.api import router as policy_router
-    from ipfin.registry.api import router as registry_router
     from ipfin.fund.api import router as fund_router
     from ipfin.market.api import router as market_router
     from ipfin.notifications.api import router as notifications_router
     from ipfin.origination.api import router as origination_router
     from ipfin.pledges.api import router as pledges_router
+    from ipfin.policy.api import router as policy_router
+    from ipfin.registry.api import router as registry_router
     from ipfin.servicing.api import router as servicing_router
     from ipfin.valuation.api import router as valuation_router
 
