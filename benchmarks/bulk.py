@@ -34,6 +34,8 @@ def _value(field: Any, row: dict[str, Any]) -> Any:
         value = field.get_default()
     elif field.null:
         value = None
+    elif field.blank and field.empty_strings_allowed:
+        value = ""  # what the model itself stores for a blank text field without a default
     else:
         raise KeyError(f"{field.model.__name__}.{field.attname} has no value and no default")
     if isinstance(field, JSONField) and value is not None:

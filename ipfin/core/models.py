@@ -24,3 +24,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class NumberCounter(models.Model):
+    """The last serial handed out for a document-number stem (e.g. ``SQ2026``). Locked with ``SELECT … FOR
+    UPDATE`` while a number is taken, so concurrent creates get consecutive numbers instead of racing."""
+
+    stem = models.CharField(_("stem"), max_length=30, unique=True)
+    last_serial = models.BigIntegerField(_("last serial"))
+
+    class Meta:
+        verbose_name = _("number counter")
+        verbose_name_plural = _("number counters")
+
+    def __str__(self) -> str:
+        return f"{self.stem}:{self.last_serial}"

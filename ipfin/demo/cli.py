@@ -30,8 +30,11 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
     result = load_demo_data(seed=args.seed, as_of=args.as_of)
     human = (f"demo data (seed {args.seed}): {result.organisations_created} organisations and "
              f"{result.users_created} users created; {result.enterprises} enterprises in total"
-             + (f"; registry: {result.registry}" if result.registry else ""))
+             + "".join(f"; {name}: {part}" for name, part in (
+                 ("registry", result.registry), ("market", result.market), ("funds", result.funds),
+                 ("origination", result.origination)) if part))
     emit({"seed": args.seed, "organisations_created": result.organisations_created,
           "users_created": result.users_created, "enterprises": result.enterprises,
-          "registry": result.registry}, human, as_json=args.json)
+          "registry": result.registry, "market": result.market, "funds": result.funds,
+          "origination": result.origination}, human, as_json=args.json)
     return EXIT_OK

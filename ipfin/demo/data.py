@@ -13,12 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import translation
 
 from ipfin.accounts.actions import create_organisation, create_user
 from ipfin.accounts.choices import OrganisationKind as K
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import Organisation, User
+from ipfin.fund.demo import seed_funds
+from ipfin.market.demo import seed_market
+from ipfin.origination.demo import seed_origination
 
 DEMO_PASSWORD = "ipfin-demo-2026"
 
@@ -48,6 +52,7 @@ LOGINS: list[tuple[str, str, str, str]] = [
     ("bank.approver", "bank1", Role.APPROVER, "李审批"),
     ("bank.head", "bank1_kdl", Role.BRANCH_HEAD, "赵行长"),
     ("bank2.officer", "bank2_dq", Role.LOAN_OFFICER, "陈客户经理"),
+    ("bank2.approver", "bank2", Role.APPROVER, "林审批"),
     ("guarantor", "guarantor", Role.GUARANTOR_OFFICER, "孙担保"),
     ("insurer", "insurer", Role.INSURER_OFFICER, "周保险"),
     ("appraiser", "appraiser1", Role.APPRAISER, "吴评估师"),
@@ -77,6 +82,9 @@ class DemoResult:
     users_created: int = 0
     enterprises: int = 0
     registry: dict[str, int] | None = None
+    market: dict[str, int] | None = None
+    funds: dict[str, int] | None = None
+    origination: dict[str, int] | None = None
 
 
 def _enterprise_names(rng: random.Random, region: str, count: int) -> list[tuple[str, str]]:
@@ -112,7 +120,8 @@ def load_demo_data(seed: int = 42, enterprises_per_city: tuple[int, int] = (30, 
                    as_of: date | None = None) -> DemoResult:
     rng = random.Random(seed)
     result = DemoResult()
-    with transaction.atomic():
+    # The demo's notifications stay in-app: the demo addresses (…@demo.ipfin.local) get no e-mail.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"), transaction.atomic():
         orgs: dict[str, Organisation] = {}
         for key, name, kind, region, head in INSTITUTIONS:
             orgs[key] = _get_or_create_org(result, name, kind, region, orgs[head] if head else None)
@@ -129,7 +138,11 @@ def load_demo_data(seed: int = 42, enterprises_per_city: tuple[int, int] = (30, 
             _get_or_create_user(result, username, first, role, display)
 
         banks = [orgs[k] for k in ("bank1", "bank1_kdl", "bank1_qs", "bank2", "bank2_dq", "bank2_rh")]
-        result.registry = _seed_registry(rng, enterprises, banks, as_of or date.today())
+        today = as_of or date.today()
+        result.registry = _seed_registry(rng, enterprises, banks, today)
+        result.market = seed_market(orgs, as_of=today)
+        result.funds = seed_funds(orgs, as_of=today)
+        result.origination = seed_origination(orgs, as_of=today)
     return result
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -42,6 +42,7 @@ from ipfin.accounts.permissions import require_role
 from ipfin.calendar.services import lpr_on, working_calendar
 from ipfin.core.actions import lock, transition
 from ipfin.core.idempotency import run_idempotent
+from ipfin.core.numbering import next_number
 from ipfin.core.scoping import get_visible
 from ipfin.domain.calendar import CalendarNotPublished
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -86,7 +87,6 @@ OFFICER_ROLES = (Role.LOAN_OFFICER, Role.BRANCH_HEAD)  # handle the file: comple
 DECIDER_ROLES = (Role.APPROVER, Role.BRANCH_HEAD)  # decide: approve, reject (four eyes: never the creator)
 BANK_ROLES = (Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD)
 APPLICANT_ROLES = (*ENTERPRISE_ROLES, *OFFICER_ROLES)
-NUMBER_ATTEMPTS = 10  # retries when two creates race for the same number
 LANGUAGE = "zh-hans"  # check messages are stored in the platform's language (design §5)
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
 DOCUMENT_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.COMPLETE, S.UNDER_REVIEW, S.RETURNED})
@@ -541,27 +541,10 @@ def _snapshot(application: Application) -> dict[str, Any]:
 # Numbers
 
 
-def _next_number(model: type[Application] | type[Contract] | Any, prefix: str, on: date) -> str:
-    stem = f"{prefix}{on.year}"
-    last = (model.objects.filter(number__startswith=stem).order_by("-number").values_list("number", flat=True)
-            .first())
-    serial = int(last[len(stem):]) + 1 if last and last[len(stem):].isdigit() else 1
-    return f"{stem}{serial:06d}"
-
-
 def _create_numbered(model: Any, prefix: str, on: date, build: Any) -> Any:
-    """Create a row with the next ``prefix`` + year + 6-digit number; a racing transaction that took the same
-    number makes the unique index refuse ours, and we take the next one (inside a savepoint)."""
-    for _attempt in range(NUMBER_ATTEMPTS):
-        number = _next_number(model, prefix, on)
-        try:
-            with transaction.atomic():
-                return build(number)
-        except IntegrityError:
-            if model.objects.filter(number=number).exists():
-                continue
-            raise
-    raise Conflict()
+    """Create a row numbered ``prefix`` + year + 6-digit serial (``ipfin.core.numbering``: concurrent creates
+    get consecutive numbers)."""
+    return build(next_number(model, f"{prefix}{on.year}"))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -594,9 +577,16 @@ def create_application(user: User, *, product_id: int, amount_fen: int, term_mon
             enterprise = Enterprise.objects.filter(organisation=user.organisation).first()
             if enterprise is None or (enterprise_id is not None and enterprise_id != enterprise.pk):
                 raise PermissionDenied()
+            lender = product.bank
         else:
-            if user.organisation_id not in _bank_and_head(product.bank) or not user.has_role(*OFFICER_ROLES):
+            # A branch's officer may sell its head office's product: the branch lends, and the head office's
+            # approvers see the file too (``_bank_side``). A head office may file for its branch's product.
+            org = user.organisation
+            if org is None or not user.has_role(*OFFICER_ROLES) \
+                    or org.pk not in (product.bank_id, product.bank.head_office_id) \
+                    and product.bank_id != org.head_office_id:
                 raise PermissionDenied()
+            lender = org if product.bank_id == org.head_office_id else product.bank
             if enterprise_id is None:
                 raise InvalidInput(reason="enterprise_id is required when a bank applies on an enterprise's behalf")
             enterprise = get_visible(user, Enterprise, pk=enterprise_id)
@@ -607,7 +597,7 @@ def create_application(user: User, *, product_id: int, amount_fen: int, term_mon
         assets = _clean_assets(asset_ids, enterprise)
         with transaction.atomic():
             application = _create_numbered(Application, "SQ", today, lambda number: Application.objects.create(
-                number=number, enterprise=enterprise, product=product, bank=product.bank, status_since=today,
+                number=number, enterprise=enterprise, product=product, bank=lender, status_since=today,
                 created_by=user, **vars(fields)))
             _set_assets(application, assets)
             record_event(actor=user, action="origination.application.create", obj=application,

@@ -29,6 +29,7 @@ from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import require_role
 from ipfin.calendar.services import working_calendar
 from ipfin.core.actions import lock, transition
+from ipfin.core.numbering import next_number
 from ipfin.core.scoping import get_visible
 from ipfin.domain.errors import Conflict, InvalidInput, PermissionDenied
 from ipfin.domain.regions import is_within, jurisdiction_prefix
@@ -160,8 +161,7 @@ def registration_sla(product_profiles: list[str], filed_on: date) -> tuple[int |
 
 
 def _next_number(prefix: str, model_field: str) -> str:
-    taken = PledgeRegistration.objects.filter(**{f"{model_field}__startswith": prefix}).count()
-    return f"{prefix}{taken + 1:06d}"
+    return next_number(PledgeRegistration, prefix, field=model_field)
 
 
 def _parties(registration: PledgeRegistration) -> list[Organisation | int]:

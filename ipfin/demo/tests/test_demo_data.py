@@ -51,3 +51,19 @@ def test_cli_prints_logins(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["demo-data", "--logins"]) == 0
     out = capsys.readouterr().out
     assert "bank.approver" in out and "ipfin-demo-2026" in out
+
+
+def test_demo_has_files_at_every_stage_and_public_announcements() -> None:
+    from ipfin.origination.models import Application
+    from ipfin.pledges.models import PledgeAnnouncement
+    from ipfin.servicing.models import Loan
+
+    result = load_demo_data(seed=42)
+    assert result.market and result.market["products"] == 5 and result.funds and result.funds["funds"] == 2
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "under_review", "contract_signed", "disbursed"} <= statuses
+    assert Loan.objects.count() == 2 and PledgeAnnouncement.objects.filter(status="registered").count() >= 2
+    # Every demo file was driven through the actions: each has its audit trail.
+    from ipfin.accounts.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="origination.application.disburse").count() == 2

@@ -369,3 +369,30 @@ def test_two_creates_with_the_same_key_at_the_same_moment_give_one_application()
     for thread in threads:
         thread.join()
     assert numbers == [numbers[0], numbers[0]] and Application.objects.count() == 1
+
+
+def test_a_branch_officer_sells_the_head_office_product_and_the_branch_lends(s: Setup) -> None:
+    from ipfin.accounts.actions import create_organisation
+    from ipfin.accounts.choices import OrganisationKind, Role
+    from ipfin.registry.actions import link_customer
+
+    from .factories import user
+
+    branch = create_organisation(None, name="天府银行攀枝花东区支行", kind=OrganisationKind.BANK, region_code="510402",
+                                 head_office=s.bank)
+    other_bank_branch = create_organisation(None, name="别家银行支行", kind=OrganisationKind.BANK,
+                                            region_code="510402")
+    officer = user(branch, Role.LOAN_OFFICER)
+    link_customer(None, bank=branch, enterprise=s.enterprise, since=date(2024, 1, 1), source="test")
+    application = actions.create_application(
+        officer, product_id=s.product.pk, enterprise_id=s.enterprise.pk, amount_fen=AMOUNT_FEN, term_months=12,
+        purpose="research_and_development", repayment_method="equal-installment",
+        asset_ids=[a.pk for a in s.assets], co_owner_consent=True, today=s.today)
+    assert application.bank == branch and application.product.bank == s.bank
+    # The head office's approver sees and decides the branch's file.
+    assert selectors.applications_visible_to(s.users["approver"]).filter(pk=application.pk).exists()
+    with pytest.raises((PermissionDenied, NotFound)):
+        actions.create_application(
+            user(other_bank_branch, Role.LOAN_OFFICER), product_id=s.product.pk, enterprise_id=s.enterprise.pk,
+            amount_fen=AMOUNT_FEN, term_months=12, purpose="research_and_development",
+            repayment_method="equal-installment", asset_ids=[a.pk for a in s.assets], today=s.today)
