@@ -83,6 +83,7 @@ class WarningKind(models.TextChoices):
     TRADEMARK_RENEWAL = "trademark_renewal", _("Trademark renewal window open")
     TERM_BEFORE_MATURITY = "term_before_maturity", _("Right expires before the loan matures")
     OVERDUE = "overdue", _("Loan overdue")
+    CLAIM_ELIGIBLE = "claim_eligible", _("Compensation claim may be filed")  # BT-15
 
 
 class Severity(models.TextChoices):

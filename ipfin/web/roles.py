@@ -38,7 +38,9 @@ ROLE_GROUPS: dict[str, RoleGroup] = {
         RoleGroup(OrganisationKind.PLATFORM, _("Platform operations workbench"), "platform"),
     )
 }
-HELP_PAGES: frozenset[str] = frozenset(group.help_page for group in ROLE_GROUPS.values())
+# Topic pages beside the role groups' pages (a bank's loan servicing; the NPL tolerance monitors).
+TOPIC_HELP_PAGES: tuple[str, ...] = ("bank-servicing", "regulator-npl")
+HELP_PAGES: frozenset[str] = frozenset(group.help_page for group in ROLE_GROUPS.values()) | frozenset(TOPIC_HELP_PAGES)
 HELP_PAGE_TITLES: dict[str, Promise] = {
     "enterprise": _("Enterprises"),
     "bank": _("Banks"),
@@ -48,6 +50,8 @@ HELP_PAGE_TITLES: dict[str, Promise] = {
     "ip-office": _("IP offices"),
     "regulator": _("Financial regulators"),
     "platform": _("Platform operators"),
+    "bank-servicing": _("Loan servicing (banks)"),
+    "regulator-npl": _("NPL tolerance monitoring"),
 }
 
 # Plural nouns for charts and headings ("how many banks"), distinct from the kind labels of forms.
