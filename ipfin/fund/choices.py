@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FundStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("fund status", "Open")
+    CLOSED = "closed", pgettext_lazy("fund status", "Closed")
 
 
 class CooperationStatus(models.TextChoices):
     """A cooperating institution's standing with one fund (BT-9, BT-13, BT-22)."""
 
-    ADMITTED = "admitted", _("Admitted")
-    WARNED = "warned", _("Warned")
-    SUSPENDED = "suspended", _("Suspended")
-    REMOVED = "removed", _("Removed")
+    ADMITTED = "admitted", pgettext_lazy("fund cooperation", "Admitted")
+    WARNED = "warned", pgettext_lazy("fund cooperation", "Warned")
+    SUSPENDED = "suspended", pgettext_lazy("fund cooperation", "Suspended")
+    REMOVED = "removed", pgettext_lazy("fund cooperation", "Removed")
 
 
 COOPERATION_ALLOWED: dict[str, frozenset[str]] = {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProductStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    ACTIVE = "active", _("On offer")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    DRAFT = "draft", pgettext_lazy("product status", "Draft")
+    ACTIVE = "active", pgettext_lazy("product status", "On offer")
+    WITHDRAWN = "withdrawn", pgettext_lazy("product status", "Withdrawn")
 
 
 PRODUCT_ALLOWED: dict[str, frozenset[str]] = {

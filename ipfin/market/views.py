@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,12 +21,29 @@ from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import InvalidInput, IpfinError, PermissionDenied
 from ipfin.domain.money import format_amount_cn
+from ipfin.domain.regions import region_name
 from ipfin.market import actions
-from ipfin.market.choices import ProductStatus
+from ipfin.market.choices import ProductStatus, RepaymentMethod, RiskSharing
 from ipfin.market.forms import CreditPlanForm, OfferFilterForm, ProductForm, wan_to_fen
 from ipfin.market.models import CreditPlan, Product
 from ipfin.market.selectors import filter_offers, utilisation_share, with_utilisation
+from ipfin.registry.choices import AssetKind
 from ipfin.web.errors import render_error, shows_ipfin_errors
+
+
+def _labels(values: list[str] | None, choices: Any) -> list[str]:
+    """Stored codes shown as their translated labels (an unknown code as itself)."""
+    names = dict(choices)
+    return [str(names.get(v, v)) for v in values or []]
+
+
+def product_labels(product: Product) -> dict[str, list[str]]:
+    """The product's list fields as the user reads them: IP kinds, repayment methods, risk sharers by label and
+    regions by name (``region_name``), never as raw codes."""
+    return {"accepted_kinds": _labels(product.accepted_kinds, AssetKind.choices),
+            "repayment_methods": _labels(product.repayment_methods, RepaymentMethod.choices),
+            "risk_sharing_options": _labels(product.risk_sharing_options, RiskSharing.choices),
+            "regions": [region_name(code) for code in product.regions or []]}
 
 
 def can_manage(user: User) -> bool:
@@ -55,15 +73,23 @@ def offers(request: HttpRequest) -> HttpResponse:
         except IpfinError as exc:
             form.add_error("region", localized_message(exc))
             products = filter_offers(rows)
+    for product in products:
+        product.region_names = [region_name(code) for code in product.regions or []]  # type: ignore[attr-defined]
     return render(request, "market/offers.html", {"form": form, "products": products})
 
 
 @login_required
 @require_GET
 def product_list(request: HttpRequest) -> HttpResponse:
-    """The products a bank (head office: with its branches') manages; authorities and the platform see all."""
+    """The products a bank (head office: with its branches') manages, and for a branch also its head office's
+    products it sells (``create_application`` lets a branch lend on them); authorities and the platform see
+    all."""
     user: User = request.user  # type: ignore[assignment]
-    rows = visible(user, Product).filter(org_scope(user, "bank")).select_related("bank", "credit_plan")
+    scope = org_scope(user, "bank")
+    org = user.organisation if user.organisation_id else None
+    if org is not None and org.kind == OrganisationKind.BANK and org.head_office_id:
+        scope |= Q(bank_id=org.head_office_id)
+    rows = visible(user, Product).filter(scope).select_related("bank", "credit_plan")
     return render(request, "market/products.html", {"products": rows, "can_manage": can_manage(user)})
 
 
@@ -77,7 +103,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
         "product": product, "can_manage": can_manage(user) and visible(user, Product).filter(
             org_scope(user, "bank"), pk=product.pk).exists(),
         "amount_min": format_amount_cn(product.amount_min_fen), "amount_max": format_amount_cn(product.amount_max_fen),
-        "ltv_percent": product.max_loan_to_value * 100,
+        "ltv_percent": product.max_loan_to_value * 100, "labels": product_labels(product),
     })
 
 

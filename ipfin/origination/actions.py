@@ -133,17 +133,83 @@ def _enterprise_side(user: User, application: Application) -> bool:
     return user.organisation_id is not None and user.organisation_id == application.enterprise.organisation_id
 
 
+# One question per kind of move: the actions below ask it (PermissionDenied when False) and the web pages ask
+# the same one to decide which buttons to show (``views.available_actions``). State is checked separately.
+
+RETURN_ROLES = (*OFFICER_ROLES, Role.APPROVER)  # return for more documents
+REVIEW_ROLES = BANK_ROLES  # start the review
+
+
+def _bank_user(user: User, application: Application, roles: Sequence[str]) -> bool:
+    return user.has_role(*roles) and _bank_side(user, application)
+
+
+def can_apply(user: User, product: Product) -> bool:
+    """Create an application to ``product``: an enterprise user for its own enterprise; a loan officer or branch
+    head of the product's bank, of its head office, or of a branch of the product's bank (the branch lends)."""
+    org = user.organisation
+    if org is None:
+        return False
+    if org.kind == OrganisationKind.ENTERPRISE:
+        return user.has_role(*ENTERPRISE_ROLES)
+    return user.has_role(*OFFICER_ROLES) and (
+        org.pk in (product.bank_id, product.bank.head_office_id) or product.bank_id == org.head_office_id)
+
+
+def _bank_made(application: Application) -> bool:
+    """The application was created by the bank on the enterprise's behalf (not by the enterprise itself)."""
+    creator = application.created_by
+    return creator is not None and creator.organisation_id != application.enterprise.organisation_id
+
+
+def can_edit(user: User, application: Application) -> bool:
+    """Edit or submit: the enterprise's users; for an application the bank made on the enterprise's behalf also
+    any loan officer or branch head of the bank side (not only its creator). The bank never edits or submits an
+    application the enterprise made itself."""
+    return (_enterprise_side(user, application) and user.has_role(*ENTERPRISE_ROLES)
+            or _bank_made(application) and _bank_user(user, application, OFFICER_ROLES))
+
+
+def can_withdraw(user: User, application: Application) -> bool:
+    """Withdraw: the enterprise's users, or a loan officer / branch head of the bank side."""
+    return (_enterprise_side(user, application) and user.has_role(*ENTERPRISE_ROLES)
+            or _bank_user(user, application, OFFICER_ROLES))
+
+
+def can_add_document(user: User, application: Application) -> bool:
+    return (_enterprise_side(user, application) and user.has_role(*ENTERPRISE_ROLES)
+            or _bank_user(user, application, BANK_ROLES))
+
+
+def can_handle(user: User, application: Application) -> bool:
+    """Mark complete, expire, sign, file the pledge, disburse: a loan officer or branch head of the bank side."""
+    return _bank_user(user, application, OFFICER_ROLES)
+
+
+def can_return(user: User, application: Application) -> bool:
+    return _bank_user(user, application, RETURN_ROLES)
+
+
+def can_review(user: User, application: Application) -> bool:
+    """Start the review: any bank role of the bank side (an approver may pick up a complete file)."""
+    return _bank_user(user, application, REVIEW_ROLES)
+
+
+def can_decide(user: User, application: Application) -> bool:
+    """Approve or reject: an approver or branch head of the bank side who did not create the application."""
+    return _bank_user(user, application, DECIDER_ROLES) and application.created_by_id != user.pk
+
+
 def _locked(user: User, application_id: int) -> Application:
     """Scope check (NotFound for those who may not see it), then the row lock."""
     get_visible(user, Application, pk=application_id)
     return lock(Application, application_id)
 
 
-def _as_applicant(user: User, application_id: int) -> Application:
+def _as_applicant(user: User, application_id: int, may: Any = can_edit) -> Application:
     require_role(user, *APPLICANT_ROLES)
     application = _locked(user, application_id)
-    if not (_enterprise_side(user, application) and user.has_role(*ENTERPRISE_ROLES)
-            or _bank_side(user, application) and user.has_role(*OFFICER_ROLES)):
+    if not may(user, application):
         raise PermissionDenied()
     return application
 
@@ -151,7 +217,7 @@ def _as_applicant(user: User, application_id: int) -> Application:
 def _as_bank(user: User, application_id: int, roles: Sequence[str] = OFFICER_ROLES) -> Application:
     require_role(user, *roles)
     application = _locked(user, application_id)
-    if not _bank_side(user, application):
+    if not _bank_user(user, application, roles):
         raise PermissionDenied()
     return application
 
@@ -409,8 +475,14 @@ def _url(application: Application) -> str:
     return f"/origination/applications/{application.pk}/"
 
 
+def _bank_orgs(application: Application) -> list[Organisation | None]:
+    """The lending bank and its head office (whose approvers decide branch files, see ``_bank_side``)."""
+    return [application.bank, application.bank.head_office]
+
+
 def _parties(application: Application) -> list[Organisation | None]:
-    return [application.enterprise.organisation, application.bank, application.guarantor, application.insurer]
+    return [application.enterprise.organisation, *_bank_orgs(application), application.guarantor,
+            application.insurer]
 
 
 def _notify(application: Application, verb: str, title: Any, body: Any = "", *, actor: User | None = None,
@@ -572,20 +644,18 @@ def create_application(user: User, *, product_id: int, amount_fen: int, term_mon
         product = visible(user, Product).select_related("bank").filter(pk=product_id).first()
         if product is None:
             raise NotFound()
-        if user.has_role(*ENTERPRISE_ROLES) and user.organisation is not None \
-                and user.organisation.kind == OrganisationKind.ENTERPRISE:
-            enterprise = Enterprise.objects.filter(organisation=user.organisation).first()
+        if not can_apply(user, product):
+            raise PermissionDenied()
+        org = user.organisation
+        assert org is not None
+        if org.kind == OrganisationKind.ENTERPRISE:
+            enterprise = Enterprise.objects.filter(organisation=org).first()
             if enterprise is None or (enterprise_id is not None and enterprise_id != enterprise.pk):
                 raise PermissionDenied()
             lender = product.bank
         else:
             # A branch's officer may sell its head office's product: the branch lends, and the head office's
             # approvers see the file too (``_bank_side``). A head office may file for its branch's product.
-            org = user.organisation
-            if org is None or not user.has_role(*OFFICER_ROLES) \
-                    or org.pk not in (product.bank_id, product.bank.head_office_id) \
-                    and product.bank_id != org.head_office_id:
-                raise PermissionDenied()
             lender = org if product.bank_id == org.head_office_id else product.bank
             if enterprise_id is None:
                 raise InvalidInput(reason="enterprise_id is required when a bank applies on an enterprise's behalf")
@@ -651,8 +721,7 @@ def add_document(user: User, application_id: int, *, kind: str, uploaded_file: U
     uploaded_file.seek(0)
     with transaction.atomic():
         application = _locked(user, application_id)
-        if not (_enterprise_side(user, application) and user.has_role(*ENTERPRISE_ROLES)
-                or _bank_side(user, application) and user.has_role(*BANK_ROLES)):
+        if not can_add_document(user, application):
             raise PermissionDenied()
         if application.status not in DOCUMENT_STATES:
             raise Conflict()
@@ -664,9 +733,10 @@ def add_document(user: User, application_id: int, *, kind: str, uploaded_file: U
         record_event(actor=user, action="origination.document.add", obj=document,
                      after={"application": application.number, "kind": kind, "sha256": document.sha256},
                      clause="SC-1")
-        other = application.bank if _enterprise_side(user, application) else application.enterprise.organisation
+        others = _bank_orgs(application) if _enterprise_side(user, application) \
+            else [application.enterprise.organisation]
         _notify(application, "document", _title(_("New document for application {number}"), application),
-                actor=user, organisations=[other])
+                actor=user, organisations=others)
     return document
 
 
@@ -706,6 +776,10 @@ def submit_application(user: User, application_id: int, *, today: date | None = 
                      clause="PZA-2.2.1b")
         _notify(application, "submitted", _title(_("Application {number} of {enterprise} submitted"), application),
                 actor=user)
+        if application.fund is not None:  # coverage requested: the fund manager follows the file (BT-13b)
+            _notify(application, "fund_requested",
+                    _title(_("Application {number} of {enterprise} asks for coverage by fund {fund}"), application,
+                           fund=application.fund.name), actor=user, organisations=[application.fund.manager])
     return application
 
 
@@ -739,7 +813,7 @@ def return_application(user: User, application_id: int, *, reason: str, today: d
     if not reason:
         raise InvalidInput(reason="a reason for the return is required")
     with transaction.atomic():
-        application = _as_bank(user, application_id, (*OFFICER_ROLES, Role.APPROVER))
+        application = _as_bank(user, application_id, RETURN_ROLES)
         _pause_clock(application, today)
         previous = _move(application, S.RETURNED, today)
         application.return_reason = reason
@@ -757,7 +831,7 @@ def start_review(user: User, application_id: int, *, today: date | None = None) 
     """complete → under_review (bank); the reviewer is the user."""
     today = today or _today()
     with transaction.atomic():
-        application = _as_bank(user, application_id, BANK_ROLES)
+        application = _as_bank(user, application_id, REVIEW_ROLES)
         previous = _move(application, S.UNDER_REVIEW, today)
         application.reviewer = user
         application.save()
@@ -770,8 +844,9 @@ def start_review(user: User, application_id: int, *, today: date | None = None) 
 
 
 def _as_decider(user: User, application_id: int) -> Application:
+    """``can_decide``, with the four-eyes refusal told apart from a plain PermissionDenied."""
     application = _as_bank(user, application_id, DECIDER_ROLES)
-    if application.created_by_id == user.pk:
+    if not can_decide(user, application):
         raise FourEyes()
     return application
 
@@ -881,14 +956,19 @@ def _cancel_contract(application: Application) -> None:
 
 def withdraw_application(user: User, application_id: int, *, reason: str = "",
                          today: date | None = None) -> Application:
-    """Any open state before the pledge is registered → withdrawn (the enterprise, or a bank officer)."""
+    """Any open state before the pledge is registered → withdrawn (the enterprise, or a bank officer). A pledge
+    filing still open at the registry office (contract signed) is withdrawn with it, in this transaction."""
     today = today or _today()
     with transaction.atomic():
-        application = _as_applicant(user, application_id)
+        application = _as_applicant(user, application_id, can_withdraw)
         _pause_clock(application, today)
         previous = _move(application, S.WITHDRAWN, today)
         application.decision_note = (reason or "").strip() or application.decision_note
         application.save()
+        if previous == S.CONTRACT_SIGNED:
+            from ipfin.pledges.actions import withdraw_open_filing
+
+            withdraw_open_filing(application, actor=user, on=today, reason=reason or "")
         _cancel_contract(application)
         record_event(actor=user, action="origination.application.withdraw", obj=application,
                      before={"status": previous}, after={"status": S.WITHDRAWN, "reason": reason},
@@ -925,6 +1005,8 @@ def sign_contract(user: User, application_id: int, *, signed_on: date | None = N
         if contract is None:
             raise Conflict()
         previous = _move(application, S.CONTRACT_SIGNED, signed_on)
+        if application.decided_on is not None and signed_on < application.decided_on:
+            raise InvalidInput(reason=f"signed_on cannot be before the approval ({application.decided_on})")
         transition(contract, "status", ContractStatus.SIGNED, CONTRACT_ALLOWED)
         results = evaluate(application, CheckStage.APPROVE, signed_on, annual_rate=contract.annual_rate,
                            amount_fen=contract.principal_fen, rate_date=signed_on, start_on=start_on)
@@ -990,6 +1072,9 @@ def disburse(user: User, application_id: int, *, disbursed_on: date | None = Non
             payment_frequency=contract.payment_frequency, day_count=contract.day_count,
             penalty_rate_uplift=contract.penalty_rate_uplift, max_loan_to_value=contract.max_loan_to_value,
             disbursed_on=disbursed_on, maturity_on=rules.loan_maturity(start, contract.term_months)))
+        from ipfin.servicing.actions import open_loan_schedule
+
+        open_loan_schedule(loan)  # schedule version 1 (还款计划), in this transaction
         record_event(actor=user, action="origination.application.disburse", obj=loan,
                      before={"status": previous},
                      after={"application": application.number, "loan": loan.number,

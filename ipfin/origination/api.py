@@ -1,6 +1,8 @@
 """``/api/v1/origination/``: loan applications (贷款申请), their checks, documents and decision clock, one POST
-per move (PZA-2.2.1b), and contracts. Creates take the header ``Idempotency-Key``: a repeated request returns
-the application the first one created."""
+per move (PZA-2.2.1b), and contracts. Moves are dated by the server's business date (``timezone.localdate()``);
+only the dates the business supplies — contract ``signed_on``/``start_on`` and ``disbursed_on`` — come in the
+body, refused when in the future or before the previous step. Creates take the header ``Idempotency-Key``: a
+repeated request returns the application the first one created."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from ipfin.api.schemas import ERROR_RESPONSES
 from ipfin.core.scoping import get_visible, visible
+from ipfin.domain.errors import InvalidInput
 from ipfin.origination import actions, selectors
 from ipfin.origination.models import Application, ApplicationDocument, Contract
 
@@ -172,17 +175,15 @@ class ApplicationPatch(Schema):
 
 
 class DateIn(Schema):
-    today: date | None = None
+    """A move on the server's business date (``timezone.localdate()``): a client cannot date a decision."""
 
 
 class ReasonIn(Schema):
     reason: str
-    today: date | None = None
 
 
 class WithdrawIn(Schema):
     reason: str = ""
-    today: date | None = None
 
 
 class ApproveIn(Schema):
@@ -192,7 +193,6 @@ class ApproveIn(Schema):
     drop_fund_coverage: bool = False
     guarantor_share: Decimal | None = None
     insurer_share: Decimal | None = None
-    today: date | None = None
 
 
 class SignIn(Schema):
@@ -206,6 +206,15 @@ class DisburseIn(Schema):
 
 def _user(request: HttpRequest) -> Any:
     return request.user
+
+
+def _business_date(value: date | None, field: str) -> date | None:
+    """A date the business supplies (signing, loan start, disbursement): never after the server's business date.
+    Its order against the previous step (signing after approval, start and disbursement after signing) is the
+    action's check. Decision dates are not taken from clients at all."""
+    if value is not None and value > timezone.localdate():
+        raise InvalidInput(reason=f"{field} cannot be in the future")
+    return value
 
 
 @router.get("/applications", response={200: list[ApplicationOut], **ERROR_RESPONSES},
@@ -254,25 +263,25 @@ def upload_document(request: HttpRequest, application_id: int, kind: Form[str],
 @router.post("/applications/{application_id}/submit", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Submit (runs the submission checks; 422 checks_failed lists the failures)")
 def submit(request: HttpRequest, application_id: int, payload: DateIn) -> Any:
-    return actions.submit_application(_user(request), application_id, today=payload.today)
+    return actions.submit_application(_user(request), application_id)
 
 
 @router.post("/applications/{application_id}/complete", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Mark complete (bank): the decision clock starts (PZA-2.2.1b)")
 def complete(request: HttpRequest, application_id: int, payload: DateIn) -> Any:
-    return actions.mark_complete(_user(request), application_id, today=payload.today)
+    return actions.mark_complete(_user(request), application_id)
 
 
 @router.post("/applications/{application_id}/return", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Return for more documents (bank): the clock pauses")
 def return_(request: HttpRequest, application_id: int, payload: ReasonIn) -> Any:
-    return actions.return_application(_user(request), application_id, reason=payload.reason, today=payload.today)
+    return actions.return_application(_user(request), application_id, reason=payload.reason)
 
 
 @router.post("/applications/{application_id}/review", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Start the review (bank)")
 def review(request: HttpRequest, application_id: int, payload: DateIn) -> Any:
-    return actions.start_review(_user(request), application_id, today=payload.today)
+    return actions.start_review(_user(request), application_id)
 
 
 @router.post("/applications/{application_id}/approve", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
@@ -284,32 +293,34 @@ def approve(request: HttpRequest, application_id: int, payload: ApproveIn) -> An
 @router.post("/applications/{application_id}/reject", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Reject (approver or branch head, not the creator)")
 def reject(request: HttpRequest, application_id: int, payload: ReasonIn) -> Any:
-    return actions.reject_application(_user(request), application_id, reason=payload.reason, today=payload.today)
+    return actions.reject_application(_user(request), application_id, reason=payload.reason)
 
 
 @router.post("/applications/{application_id}/withdraw", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Withdraw (enterprise or bank officer)")
 def withdraw(request: HttpRequest, application_id: int, payload: WithdrawIn) -> Any:
-    return actions.withdraw_application(_user(request), application_id, reason=payload.reason, today=payload.today)
+    return actions.withdraw_application(_user(request), application_id, reason=payload.reason)
 
 
 @router.post("/applications/{application_id}/expire", response={200: ApplicationDetailOut, **ERROR_RESPONSES},
              summary="Expire a returned or approved application (bank)")
 def expire(request: HttpRequest, application_id: int, payload: DateIn) -> Any:
-    return actions.expire_application(_user(request), application_id, today=payload.today)
+    return actions.expire_application(_user(request), application_id)
 
 
 @router.post("/applications/{application_id}/sign", response={200: ContractOut, **ERROR_RESPONSES},
              summary="Sign the contract (bank): re-checks the fund rate cap with the LPR of the signing date")
 def sign(request: HttpRequest, application_id: int, payload: SignIn) -> Any:
-    return actions.sign_contract(_user(request), application_id, signed_on=payload.signed_on,
-                                 start_on=payload.start_on)
+    signed_on = _business_date(payload.signed_on, "signed_on")
+    start_on = _business_date(payload.start_on, "start_on")
+    return actions.sign_contract(_user(request), application_id, signed_on=signed_on, start_on=start_on)
 
 
 @router.post("/applications/{application_id}/disburse", response={201: LoanOut, **ERROR_RESPONSES},
              summary="Disburse after the pledge is registered (bank): creates the loan")
 def disburse(request: HttpRequest, application_id: int, payload: DisburseIn) -> Any:
-    return Status(201, actions.disburse(_user(request), application_id, disbursed_on=payload.disbursed_on))
+    disbursed_on = _business_date(payload.disbursed_on, "disbursed_on")
+    return Status(201, actions.disburse(_user(request), application_id, disbursed_on=disbursed_on))
 
 
 @router.get("/contracts/{contract_id}", response={200: ContractOut, **ERROR_RESPONSES}, summary="One contract")

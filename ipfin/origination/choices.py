@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ApplicationStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    COMPLETE = "complete", _("Complete")
-    UNDER_REVIEW = "under_review", _("Under review")
-    RETURNED = "returned", _("Returned for more documents")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    CONTRACT_SIGNED = "contract_signed", _("Contract signed")
-    PLEDGE_REGISTERED = "pledge_registered", _("Pledge registered")
-    DISBURSED = "disbursed", _("Disbursed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
+    DRAFT = "draft", pgettext_lazy("application status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    COMPLETE = "complete", pgettext_lazy("application status", "Complete")
+    UNDER_REVIEW = "under_review", pgettext_lazy("application status", "Under review")
+    RETURNED = "returned", pgettext_lazy("application status", "Returned for more documents")
+    APPROVED = "approved", pgettext_lazy("application status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("application status", "Rejected")
+    CONTRACT_SIGNED = "contract_signed", pgettext_lazy("application status", "Contract signed")
+    PLEDGE_REGISTERED = "pledge_registered", pgettext_lazy("application status", "Pledge registered")
+    DISBURSED = "disbursed", pgettext_lazy("application status", "Disbursed")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("application status", "Expired")
 
 
 S = ApplicationStatus

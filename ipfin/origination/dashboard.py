@@ -15,6 +15,11 @@ from ipfin.origination.models import Application
 ENTERPRISE_ROLES = [Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF]
 BANK_ROLES = [Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD]
 AUTHORITY_ROLES = [Role.CLERK, Role.LEADER, Role.SUPERVISOR, Role.PLATFORM_ADMIN]
+# Who reads 时限监测 (the page and its menu entry): authorities, the fund manager and the banks (their own).
+SLA_READER_ROLES = [*AUTHORITY_ROLES, Role.FUND_OFFICER, *BANK_ROLES]
+# Parties named on applications who read them but neither apply nor work a queue: the fund manager of the
+# requested fund, the named guarantor and insurer.
+PARTY_READER_ROLES = [Role.FUND_OFFICER, Role.GUARANTOR_OFFICER, Role.INSURER_OFFICER]
 
 
 def count_open(user: User) -> int:
@@ -47,5 +52,7 @@ def register_nav_items() -> None:
                       roles=ENTERPRISE_ROLES, order=60)
     register_nav_item("origination.queue", _("Approval queue"), url_name="origination:queue", roles=BANK_ROLES,
                       order=60)
+    register_nav_item("origination.applications_read", _("Loan applications"), url_name="origination:applications",
+                      roles=PARTY_READER_ROLES, order=61)
     register_nav_item("origination.sla", _("SLA monitoring"), url_name="origination:sla",
-                      roles=[Role.CLERK, Role.LEADER, Role.SUPERVISOR, Role.PLATFORM_ADMIN], order=65)
+                      roles=SLA_READER_ROLES, order=65)

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.choices import OrganisationKind
@@ -199,20 +200,42 @@ class ApproveForm(BootstrapFormMixin, forms.Form):
     amount_yuan = yuan_field(_("Approved amount (yuan)"), required=False)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     drop_fund_coverage = forms.BooleanField(label=_("Approve without fund coverage"), required=False)
+    # Risk shares of a named guarantor / insurer (PZP-3.4.2), entered as percentages of the loss; the action
+    # takes them as ratios (``guarantor_share`` / ``insurer_share``). Shown only when the application names one.
+    guarantor_share_percent = forms.DecimalField(label=_("Guarantor's share of the risk (%)"), required=False,
+                                                 min_value=Decimal(0), max_value=Decimal(100), max_digits=6,
+                                                 decimal_places=2)
+    insurer_share_percent = forms.DecimalField(label=_("Insurer's share of the risk (%)"), required=False,
+                                               min_value=Decimal(0), max_value=Decimal(100), max_digits=6,
+                                               decimal_places=2)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, application: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if application is None or not application.guarantor_id:
+            del self.fields["guarantor_share_percent"]
+        if application is None or not application.insurer_id:
+            del self.fields["insurer_share_percent"]
         self._style_widgets()
 
     def action_arguments(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["amount_fen"] = clean_fen(data.pop("amount_yuan"))
+        for party in ("guarantor", "insurer"):
+            percent = data.pop(f"{party}_share_percent", None)
+            if percent is not None:
+                data[f"{party}_share"] = percent / Decimal(100)
         return data
 
 
+def not_in_future(value: date | None) -> None:
+    """A date the business supplies (signing, start, disbursement) is never after the server's business date."""
+    if value is not None and value > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."))
+
+
 class SignForm(BootstrapFormMixin, forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_WIDGET)
-    start_on = forms.DateField(label=_("Start date"), widget=DATE_WIDGET)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_WIDGET, validators=[not_in_future])
+    start_on = forms.DateField(label=_("Start date"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -223,7 +246,7 @@ class SignForm(BootstrapFormMixin, forms.Form):
 
 
 class DisburseForm(BootstrapFormMixin, forms.Form):
-    disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DATE_WIDGET)
+    disbursed_on = forms.DateField(label=_("Disbursed on"), widget=DATE_WIDGET, validators=[not_in_future])
 
     def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

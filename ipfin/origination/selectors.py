@@ -118,19 +118,36 @@ def queue_for(user: User, today: date) -> list[Application]:
                                        a.decision_due_on or date.max, a.submitted_on or date.max, a.pk))
 
 
+def _empty_entry(application: Application) -> dict[str, Any]:
+    return {"bank_id": application.bank_id, "bank": application.bank.name, "due": 0, "met": 0, "missed": 0,
+            "open_overdue": 0, "open": 0, "paused": 0, "no_calendar": 0}
+
+
+def calendar_not_published(user: User, last: date) -> list[Application]:
+    """Undecided applications whose decision clock (PZA-2.2.1b) started by ``last`` but has no due date because
+    the working-day calendar of the year it falls in is not published yet (design §5: an explicit state)."""
+    from ipfin.origination.actions import approval_sla
+
+    rows = (visible(user, Application).filter(complete_on__isnull=False, complete_on__lte=last,
+                                              decision_due_on__isnull=True, decided_on__isnull=True,
+                                              status__in=[S.SUBMITTED, S.COMPLETE, S.UNDER_REVIEW, S.RETURNED])
+            .select_related("bank", "product").order_by("bank__name", "complete_on", "pk"))
+    return [a for a in rows if approval_sla(a.product, a.complete_on) is not None]  # type: ignore[arg-type]
+
+
 def sla_compliance(user: User, first: date, last: date, today: date | None = None) -> list[dict[str, Any]]:
     """Per bank (of the applications ``user`` may read): decision clocks due between ``first`` and ``last``
     (inclusive) — met (decided on or before the due date), missed (decided later), open and overdue on
-    ``today`` — plus the compliance share met ÷ (met + missed + open overdue), None while nothing settled."""
+    ``today`` — plus the compliance share met ÷ (met + missed + open overdue), None while nothing settled.
+    ``no_calendar`` counts the running clocks (started by ``last``) that have no due date because the calendar
+    of their year is not published; they are in no other column."""
     today = today or date.today()
     rows = (visible(user, Application).filter(decision_due_on__gte=first, decision_due_on__lte=last)
             .exclude(status__in=[S.WITHDRAWN, S.EXPIRED], decided_on__isnull=True)
             .select_related("bank").order_by("bank__name", "decision_due_on"))
     out: dict[int, dict[str, Any]] = {}
     for application in rows:
-        entry = out.setdefault(application.bank_id, {"bank_id": application.bank_id, "bank": application.bank.name,
-                                                     "due": 0, "met": 0, "missed": 0, "open_overdue": 0, "open": 0,
-                                                     "paused": 0})
+        entry = out.setdefault(application.bank_id, _empty_entry(application))
         entry["due"] += 1
         due = application.decision_due_on
         assert due is not None
@@ -142,6 +159,9 @@ def sla_compliance(user: User, first: date, last: date, today: date | None = Non
             entry["open_overdue"] += 1
         else:
             entry["open"] += 1
+    for application in calendar_not_published(user, last):
+        entry = out.setdefault(application.bank_id, _empty_entry(application))
+        entry["no_calendar"] += 1
     for entry in out.values():
         settled = entry["met"] + entry["missed"] + entry["open_overdue"]
         entry["compliance"] = round(100 * entry["met"] / settled) if settled else None

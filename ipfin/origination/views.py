@@ -34,7 +34,7 @@ from ipfin.domain.money import format_amount_cn, format_percent
 from ipfin.domain.sla import SlaClock, SlaState
 from ipfin.market.choices import ProductStatus, RiskSharing
 from ipfin.market.models import Product
-from ipfin.origination import actions, selectors
+from ipfin.origination import actions, dashboard, selectors
 from ipfin.origination.choices import (
     APPLICATION_ALLOWED,
     ApplicationStatus,
@@ -59,7 +59,7 @@ ENTERPRISE_ROLES = (Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF)
 BANK_ROLES = (Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD)
 OFFICER_ROLES = (Role.LOAN_OFFICER, Role.BRANCH_HEAD)  # handle the file: complete, review, sign, file, disburse
 DECIDER_ROLES = (Role.APPROVER, Role.BRANCH_HEAD)  # decide: approve, reject
-SLA_READER_ROLES = (Role.CLERK, Role.LEADER, Role.SUPERVISOR, Role.PLATFORM_ADMIN, Role.FUND_OFFICER, *BANK_ROLES)
+SLA_READER_ROLES = tuple(dashboard.SLA_READER_ROLES)  # the menu shows 时限监测 to the same roles
 # States before the decision in which documents may still be added.
 DOCUMENT_STATES = frozenset({S.DRAFT, S.SUBMITTED, S.COMPLETE, S.UNDER_REVIEW, S.RETURNED})
 SLA_BADGE = {
@@ -155,38 +155,45 @@ def _is_applicant(user: User, application: Application) -> bool:
 
 
 def available_actions(user: User, application: Application) -> set[str]:
-    """What the page offers this user in this state; the actions decide for good (and say why not)."""
+    """What the page offers this user in this state: the state from the transition table, the person from the
+    same ``actions.can_*`` question the action asks (the action still decides for good and says why not)."""
     status = application.status
     allowed = APPLICATION_ALLOWED[status]
     offered: set[str] = set()
-    applicant = _is_applicant(user, application)
-    bank = user.has_role(*BANK_ROLES)
-    own_draft = bank and application.created_by_id == user.pk  # a loan officer who applied on its behalf
-    if (applicant or own_draft) and status in (S.DRAFT, S.RETURNED):
+    if actions.can_edit(user, application) and status in actions.EDITABLE_STATES:
         offered |= {"edit", "submit"}
-    if (applicant or bank) and status in DOCUMENT_STATES:
+    if actions.can_add_document(user, application) and status in DOCUMENT_STATES:
         offered.add("upload")
-    if (applicant or user.has_role(*OFFICER_ROLES)) and S.WITHDRAWN in allowed:
+    if actions.can_withdraw(user, application) and S.WITHDRAWN in allowed:
         offered.add("withdraw")
-    if bank:
-        if status == S.SUBMITTED and user.has_role(*OFFICER_ROLES):
+    if S.RETURNED in allowed and status != S.DRAFT and actions.can_return(user, application):
+        offered.add("return")
+    if status == S.COMPLETE and actions.can_review(user, application):
+        offered.add("review")
+    if status == S.UNDER_REVIEW and actions.can_decide(user, application):
+        offered |= {"approve", "reject"}
+    if actions.can_handle(user, application):
+        if status == S.SUBMITTED:
             offered.add("complete")
-        if status == S.COMPLETE and user.has_role(*OFFICER_ROLES):
-            offered.add("review")
-        if S.RETURNED in allowed and status != S.DRAFT:
-            offered.add("return")
-        if status == S.UNDER_REVIEW and user.has_role(*DECIDER_ROLES):
-            offered |= {"approve", "reject"}
-        if user.has_role(*OFFICER_ROLES):
-            if S.EXPIRED in allowed:
-                offered.add("expire")
-            if status == S.APPROVED:
-                offered.add("sign")
-            if status == S.CONTRACT_SIGNED:
-                offered.add("file_pledge")
-            if status == S.PLEDGE_REGISTERED:
-                offered.add("disburse")
+        if S.EXPIRED in allowed:
+            offered.add("expire")
+        if status == S.APPROVED:
+            offered.add("sign")
+        if status == S.PLEDGE_REGISTERED:
+            offered.add("disburse")
+    if status == S.CONTRACT_SIGNED and _can_file_pledge(user, application):
+        offered.add("file_pledge")
     return offered
+
+
+def _can_file_pledge(user: User, application: Application) -> bool:
+    """The pledges app's own question (``pledges.actions.can_file``) for the filing page it serves."""
+    contract = _contract_of(application)
+    if contract is None or _pledge_registration_model() is None:
+        return False
+    from ipfin.pledges.actions import can_file
+
+    return can_file(user, contract)
 
 
 def _page(request: HttpRequest, queryset: Any) -> Any:
@@ -225,7 +232,7 @@ def _applicant_enterprise(request: HttpRequest, user: User) -> Enterprise | None
 def apply(request: HttpRequest, product_id: int) -> HttpResponse:
     user = _actor(request)
     product = _product_on_offer(user, product_id)
-    if not user.has_role(*ENTERPRISE_ROLES, Role.LOAN_OFFICER):
+    if not actions.can_apply(user, product):
         return render_error(request, PermissionDenied())
     enterprise = _applicant_enterprise(request, user)
     context: dict[str, Any] = {"product": product, "enterprise": enterprise,
@@ -359,7 +366,7 @@ def _detail(request: HttpRequest, application: Application, *, error: IpfinError
         "document_form": DocumentForm(),
         "reason_form": ReasonForm(),
         "withdraw_form": ReasonForm(required=False, prefix="withdraw"),
-        "approve_form": ApproveForm(initial={"annual_rate": application.proposed_rate}),
+        "approve_form": ApproveForm(initial={"annual_rate": application.proposed_rate}, application=application),
         "sign_form": SignForm(today=today),
         "disburse_form": DisburseForm(today=today),
         "is_applicant": _is_applicant(user, application),
@@ -439,7 +446,7 @@ def _perform(request: HttpRequest, user: User, application: Application, action:
         actions.start_review(user, pk, today=today)
         return _("The review has started.")
     if action == "approve":
-        form = ApproveForm(post)
+        form = ApproveForm(post, application=application)
         if not form.is_valid():
             raise _invalid(form)
         actions.approve_application(user, pk, today=today, **form.action_arguments())
@@ -517,6 +524,7 @@ class SlaRow:
     open_overdue: int = 0
     open: int = 0
     paused: int = 0
+    no_calendar: int = 0  # running clocks without a due date: the calendar of their year is not published
     overdue_items: list[Any] = field(default_factory=list)
 
     @property
@@ -550,7 +558,8 @@ def decision_compliance(user: User, first: date, last: date, today: date) -> lis
     """Per bank: applications whose decision was due in the period (PZA-2.2.1b), counted by the selector,
     with the open overdue ones listed."""
     rows = {entry["bank_id"]: SlaRow(entry["bank"], due=entry["due"], met=entry["met"], missed=entry["missed"],
-                                     open_overdue=entry["open_overdue"], open=entry["open"], paused=entry["paused"])
+                                     open_overdue=entry["open_overdue"], open=entry["open"], paused=entry["paused"],
+                                     no_calendar=entry["no_calendar"])
             for entry in selectors.sla_compliance(user, first, last, today)}
     overdue = (visible(user, Application).filter(decision_due_on__range=(first, last), decision_due_on__lt=today,
                                                  decided_on__isnull=True)
@@ -568,8 +577,8 @@ def registration_compliance(user: User, first: date, last: date, today: date) ->
     if model is None:
         return None
     rows: dict[int, SlaRow] = {}
-    registrations = (visible(user, model).filter(due_on__range=(first, last)).select_related("pledgee")
-                     .order_by("due_on", "pk"))
+    registrations = (visible(user, model).filter(due_on__range=(first, last)).exclude(status="withdrawn")
+                     .select_related("pledgee").order_by("due_on", "pk"))
     for registration in registrations:
         row = rows.setdefault(registration.pledgee_id, SlaRow(registration.pledgee.name))
         row.due += 1
@@ -584,6 +593,10 @@ def registration_compliance(user: User, first: date, last: date, today: date) ->
             row.overdue_items.append(registration)
         else:
             row.open += 1
+    waiting = (visible(user, model).filter(status="filed", due_on__isnull=True, sla_working_days__isnull=False,
+                                           filed_on__lte=last).select_related("pledgee"))
+    for registration in waiting:  # a time limit applies, but the calendar of its year is not published
+        rows.setdefault(registration.pledgee_id, SlaRow(registration.pledgee.name)).no_calendar += 1
     return sorted(rows.values(), key=lambda r: r.name)
 
 

@@ -484,6 +484,29 @@ def release_pledge(user: User, registration_id: int, *, released_on: date | None
     return registration
 
 
+def withdraw_open_filing(application: Application, *, actor: User, on: date, reason: str = "") -> None:
+    """filed → withdrawn. INTERNAL: called by ``origination.actions.withdraw_application`` inside its own
+    transaction, so that a withdrawn loan application leaves no filing open at the registry office. The
+    registration clock stops without a verdict (the filing counts neither as met nor as missed); ``decided_on``
+    records the day it was closed."""
+    contract = Contract.objects.filter(application=application).first()
+    if contract is None:
+        return
+    for registration in (PledgeRegistration.objects.select_for_update()
+                         .filter(contract=contract, status=RegistrationStatus.FILED).order_by("pk")):
+        before = snapshot(registration, REGISTRATION_FIELDS)
+        transition(registration, "status", RegistrationStatus.WITHDRAWN, REGISTRATION_ALLOWED)
+        registration.decided_on = max(on, registration.filed_on)
+        registration.save(update_fields=["status", "decided_on"])
+        _audit(actor, "withdraw", registration, before, "PZA-2.2.1a", application=application.number,
+               reason=reason.strip())
+        _notify(registration, "withdrawn",
+                format_lazy(_("Pledge registration {number} withdrawn"), number=registration.filing_number),
+                format_lazy(_("The loan application {application} was withdrawn; the filing is closed."),
+                            application=application.number),
+                exclude=actor)
+
+
 def can_file(user: User, contract: Contract) -> bool:
     return _is_bank_of(user, contract.application.bank)
 
@@ -505,5 +528,6 @@ def allowed_moves(user: User, registration: PledgeRegistration) -> set[str]:
 
 __all__ = [
     "file_registration", "register_pledge", "reject_registration", "change_registration", "release_pledge",
+    "withdraw_open_filing",
     "registry_office_for", "registration_sla", "refusal_ground", "allowed_moves", "can_file",
 ]

@@ -1,5 +1,7 @@
 """``/api/v1/pledges/``: registrations (scoped), their moves and PDF form; the public announcement search
-(``/public``, no authentication, SC-13). Reads go through ``visible()``, writes through the actions."""
+(``/public``, no authentication, SC-13). Reads go through ``visible()``, writes through the actions. Every
+move (file, register, refuse, change, release) is dated by the server's business date (``timezone.localdate()``):
+a client cannot backdate a filing or a decision to make the registration time limit look met."""
 
 from __future__ import annotations
 
@@ -79,12 +81,10 @@ class RegistrationDetailOut(RegistrationOut):
 
 class FileIn(Schema):
     contract_id: int
-    filed_on: date | None = None
 
 
 class RegisterIn(Schema):
     registration_number: str | None = None
-    registered_on: date | None = None
 
 
 class RejectIn(Schema):
@@ -96,11 +96,9 @@ class ChangeIn(Schema):
     kind: str
     after: dict[str, Any]
     reason: str
-    changed_on: date | None = None
 
 
 class ReleaseIn(Schema):
-    released_on: date | None = None
     reason: str = ""
 
 
@@ -216,7 +214,7 @@ def file_registration(request: HttpRequest, payload: FileIn) -> Any:
     registration, _created = run_idempotent(
         request.user, "pledges.registration.file", request.headers.get(IDEMPOTENCY_HEADER),  # type: ignore[arg-type]
         payload.dict(), PledgeRegistration,
-        lambda: actions.file_registration(request.user, payload.contract_id, today=payload.filed_on))  # type: ignore[arg-type]
+        lambda: actions.file_registration(request.user, payload.contract_id))  # type: ignore[arg-type]
     return Status(201, _detail(request, registration.pk))
 
 

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegistrationStatus(models.TextChoices):
-    FILED = "filed", _("Filed")
-    REGISTERED = "registered", _("Registered")
-    REJECTED = "rejected", _("Rejected")
-    CHANGED = "changed", _("Changed")
-    RELEASED = "released", _("Released")
+    FILED = "filed", pgettext_lazy("pledge registration status", "Filed")
+    REGISTERED = "registered", pgettext_lazy("pledge registration status", "Registered")
+    REJECTED = "rejected", pgettext_lazy("pledge registration status", "Rejected")
+    CHANGED = "changed", pgettext_lazy("pledge registration status", "Changed")
+    RELEASED = "released", pgettext_lazy("pledge registration status", "Released")
+    # The bank's filing closed undecided because the loan application was withdrawn (origination).
+    WITHDRAWN = "withdrawn", pgettext_lazy("pledge registration status", "Withdrawn")
 
 
 R = RegistrationStatus
 REGISTRATION_ALLOWED: dict[str, frozenset[str]] = {
-    R.FILED: frozenset({R.REGISTERED, R.REJECTED}),
+    R.FILED: frozenset({R.REGISTERED, R.REJECTED, R.WITHDRAWN}),
     R.REGISTERED: frozenset({R.CHANGED, R.RELEASED}),
     R.CHANGED: frozenset({R.CHANGED, R.RELEASED}),
     R.REJECTED: frozenset(),
     R.RELEASED: frozenset(),
+    R.WITHDRAWN: frozenset(),
 }
 # A pledge in these states encumbers its assets.
 ENCUMBERING_STATES: frozenset[str] = frozenset({R.REGISTERED, R.CHANGED})
@@ -41,7 +45,7 @@ class RefusalGround(models.TextChoices):
 
 
 class ChangeKind(models.TextChoices):
-    SECURED_AMOUNT = "secured_amount", _("Secured amount")
-    TERM = "term", _("Term")
-    PARTY_NAME = "party_name", _("Party name")
-    OTHER = "other", _("Other")
+    SECURED_AMOUNT = "secured_amount", pgettext_lazy("pledge change", "Secured amount")
+    TERM = "term", pgettext_lazy("pledge change", "Term")
+    PARTY_NAME = "party_name", pgettext_lazy("pledge change", "Party name")
+    OTHER = "other", pgettext_lazy("pledge change", "Other")

@@ -54,8 +54,8 @@ def registration_clock(registration: PledgeRegistration, today: date) -> SlaCloc
     None when no in-force profile set a time limit. A due date that could not be computed at filing (the
     calendar year was not published) is computed now if the year has been published since.
     """
-    if registration.sla_working_days is None:
-        return None
+    if registration.sla_working_days is None or registration.status == RegistrationStatus.WITHDRAWN:
+        return None  # no limit set, or the filing was withdrawn undecided
     calendar = working_calendar()
     due_on = registration.due_on or due_date_or_none(calendar, registration.filed_on, registration.sla_working_days)
     stopped = registration.decided_on if registration.status != RegistrationStatus.FILED else None

@@ -4,7 +4,6 @@ announcement search (no login, SC-13). Reads go through ``visible``/``get_visibl
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,15 +40,6 @@ from ipfin.web.errors import render_error
 
 PAGE_SIZE = 25
 PUBLIC_PAGE_SIZE = 20
-
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(reason=f"{field}: not a date (YYYY-MM-DD)") from None
 
 
 def _page_number(value: str | None) -> int:
@@ -99,10 +89,12 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except IpfinError as exc:
         return render_error(request, exc)
     today = timezone.localdate()
-    timeline = [(_("Filed"), registration.filed_on)]
+    timeline = [(RegistrationStatus.FILED.label, registration.filed_on)]
     if registration.decided_on:
-        timeline.append((RegistrationStatus.REJECTED.label if registration.status == RegistrationStatus.REJECTED
-                         else RegistrationStatus.REGISTERED.label, registration.decided_on))
+        decided = registration.status if registration.status in (RegistrationStatus.REJECTED,
+                                                                  RegistrationStatus.WITHDRAWN) \
+            else RegistrationStatus.REGISTERED
+        timeline.append((RegistrationStatus(decided).label, registration.decided_on))
     changes = list(registration.changes.order_by("changed_on", "id"))
     timeline += [(f"{RegistrationStatus.CHANGED.label}: {c.get_kind_display()}", c.changed_on) for c in changes]
     if registration.released_on:
@@ -154,8 +146,7 @@ def registration_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     user = request.user
     try:
         if move == "register":
-            actions.register_pledge(user, pk, registration_number=request.POST.get("registration_number") or None,  # type: ignore[arg-type]
-                                    registered_on=_date(request.POST.get("registered_on"), "registered_on"))
+            actions.register_pledge(user, pk, registration_number=request.POST.get("registration_number") or None)  # type: ignore[arg-type]
             messages.success(request, _("The pledge is registered and announced."))
         elif move == "reject":
             actions.reject_registration(user, pk, ground=request.POST.get("ground", ""),  # type: ignore[arg-type]
@@ -167,8 +158,7 @@ def registration_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
                                         reason=request.POST.get("reason", ""))
             messages.success(request, _("The change is registered."))
         elif move == "release":
-            actions.release_pledge(user, pk, released_on=_date(request.POST.get("released_on"), "released_on"),  # type: ignore[arg-type]
-                                   reason=request.POST.get("reason", ""))
+            actions.release_pledge(user, pk, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
             messages.success(request, _("The pledge is released."))
         else:
             raise InvalidInput(reason=_("unknown action"))

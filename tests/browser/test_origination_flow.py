@@ -123,3 +123,41 @@ def test_enterprise_applies_bank_approves_pledge_is_registered_and_announced(
     assert sc.enterprise.organisation.name in page.content()
     assert browser_page.csp_violations() == []
     assert browser_page.console_errors == []
+
+
+def test_enterprise_withdraws_a_signed_application_and_its_filing_closes(
+        browser_page: BrowserPage, live_server, sc: Scenario) -> None:
+    """Withdrawing a contract-signed application closes the open pledge filing with it: the IP office's page
+    shows the filing withdrawn (已撤回, not 已下架) with nothing left to register or refuse."""
+    from decimal import Decimal
+
+    from ipfin.origination import actions
+    from ipfin.pledges import actions as pledges
+
+    page = browser_page.page
+    base = live_server.url
+    application = actions.create_application(
+        sc.users["ent"], product_id=sc.product.pk, amount_fen=300_000_000, term_months=12,
+        purpose="research_and_development", repayment_method="equal-installment",
+        asset_ids=[a.pk for a in sc.bundle(0)], co_owner_consent=True, today=sc.today)
+    u, t, pk = sc.users, sc.today, application.pk
+    actions.submit_application(u["ent"], pk, today=t)
+    actions.mark_complete(u["officer"], pk, today=t)
+    actions.start_review(u["approver"], pk, today=t)  # an approver may start the review too
+    actions.approve_application(u["approver"], pk, annual_rate=Decimal("3.50"), today=t)
+    contract = actions.sign_contract(u["officer"], pk, signed_on=t, start_on=t)
+    filing = pledges.file_registration(u["officer"], contract.pk, today=t)
+
+    sign_in(browser_page, base, u["ent"].username)
+    page.goto(f"{base}/origination/applications/{pk}/")
+    page.fill("#withdraw-reason", "企业资金需求变化")
+    page.click("[data-testid=withdraw]")
+    page.wait_for_selector(f"[data-testid=application-status] [data-status={S.WITHDRAWN}]")
+    assert page.locator("[data-testid=application-status]").inner_text().strip() == "已撤回"
+    sign_out(browser_page, base)
+
+    sign_in(browser_page, base, u["clerk"].username)
+    page.goto(f"{base}/pledges/{filing.pk}/")
+    assert page.locator("h1 [data-status=withdrawn]").inner_text() == "已撤回"
+    assert page.locator("[data-testid=register]").count() == 0 and page.locator("[data-testid=reject]").count() == 0
+    assert browser_page.csp_violations() == []

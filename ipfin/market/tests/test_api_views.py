@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -121,3 +122,24 @@ def test_seed_market_is_idempotent(world: World) -> None:
     assert seed_market(orgs, as_of=date(2026, 3, 2)) == {"credit_plans": 0, "products": 0}
     assert set(Product.objects.values_list("status", flat=True)) == {"active"}
     assert CreditPlan.objects.get(bank=world.orgs["bank_b"]).amount_fen == 10_000_000_000
+
+
+def test_product_page_shows_labels_and_region_names_not_codes(world: World) -> None:
+    product = actions.create_product(None, bank=world.orgs["bank_b"], today=ON, **product_fields(
+        risk_sharing_options=["fund", "guarantor"]))
+    actions.activate_product(None, product.pk, today=ON)
+    page = _login(world, "ent_pzh.admin").get(f"/market/products/{product.pk}/",
+                                               HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    def shown(testid: str) -> str:
+        found = re.search(rf'data-testid="{testid}">(.*?)</span>', page)
+        assert found is not None, testid
+        return found.group(1)
+
+    assert shown("accepted-kinds") == "专利、商标"
+    assert "patent" not in shown("accepted-kinds")
+    assert "equal-installment" not in shown("repayment-methods") and "等额本息" in shown("repayment-methods")
+    assert "fund" not in shown("risk-sharing") and "风险补偿" in shown("risk-sharing")
+    assert shown("regions") == "攀枝花市"
+    offers = _login(world, "ent_pzh.admin").get("/market/").content.decode()
+    assert "攀枝花市" in offers

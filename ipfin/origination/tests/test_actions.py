@@ -280,7 +280,8 @@ def test_decision_clock_over_national_day_with_pause_and_resume(s: Setup) -> Non
     report = selectors.sla_compliance(s.users["clerk"], date(2025, 10, 1), date(2025, 10, 31),
                                       today=date(2025, 10, 30))
     assert report == [{"bank_id": s.bank.pk, "bank": s.bank.name, "due": 1, "met": 0, "missed": 1,
-                       "open_overdue": 0, "open": 0, "paused": 0, "compliance": 0}]
+                       "open_overdue": 0, "open": 0, "paused": 0, "no_calendar": 0,
+                       "compliance": 0}]
 
 
 def test_no_clock_without_a_profile_and_unpublished_calendar(s: Setup) -> None:

@@ -3,11 +3,13 @@ detail with checks and clock, every move as a POST, typed errors as {code, messa
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from ipfin.origination.models import Application
 
@@ -18,8 +20,11 @@ BASE = "/api/v1/origination"
 
 
 @pytest.fixture
-def s(db: Any) -> Setup:
-    return make_setup()
+def s(db: Any, monkeypatch: pytest.MonkeyPatch) -> Setup:
+    setup = make_setup()
+    # The server's business date is the scenario's day (Django's clock, not our code, is what is set here).
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: setup.today)
+    return setup
 
 
 def client(s: Setup, key: str) -> Client:
@@ -52,12 +57,11 @@ def test_double_create_with_the_same_key_makes_one_application(s: Setup) -> None
 def test_flow_through_the_api(s: Setup) -> None:
     ent, officer, approver = client(s, "ent"), client(s, "officer"), client(s, "approver")
     pk = post(ent, f"{BASE}/applications", body(s)).json()["id"]
-    today = {"today": s.today.isoformat()}
-    assert post(ent, f"{BASE}/applications/{pk}/submit", today).json()["status"] == "submitted"
-    completed = post(officer, f"{BASE}/applications/{pk}/complete", today).json()
+    assert post(ent, f"{BASE}/applications/{pk}/submit").json()["status"] == "submitted"
+    completed = post(officer, f"{BASE}/applications/{pk}/complete").json()
     assert completed["decision_due_on"] == "2025-10-14" and completed["checks"][0]["clause"]
-    assert post(officer, f"{BASE}/applications/{pk}/review", today).status_code == 200
-    approved = post(approver, f"{BASE}/applications/{pk}/approve", {"annual_rate": "3.5", **today})
+    assert post(officer, f"{BASE}/applications/{pk}/review").status_code == 200
+    approved = post(approver, f"{BASE}/applications/{pk}/approve", {"annual_rate": "3.5"})
     assert approved.status_code == 200 and Decimal(approved.json()["approved_rate"]) == Decimal("3.5")
     signed = post(officer, f"{BASE}/applications/{pk}/sign", {"signed_on": s.today.isoformat()})
     assert signed.status_code == 200 and signed.json()["maturity_on"] == "2026-09-30"
@@ -73,7 +77,7 @@ def test_flow_through_the_api(s: Setup) -> None:
 def test_errors_are_typed(s: Setup) -> None:
     ent, officer = client(s, "ent"), client(s, "officer")
     pk = post(ent, f"{BASE}/applications", body(s, amount_fen=600_000_001)).json()["id"]
-    refused = post(ent, f"{BASE}/applications/{pk}/submit", {"today": s.today.isoformat()})
+    refused = post(ent, f"{BASE}/applications/{pk}/submit")
     assert refused.status_code == 422 and refused.json()["code"] == "checks_failed"
     assert refused.json()["details"]["failures"][0]["clause"] == "PZA-2.1.2"
     illegal = post(officer, f"{BASE}/applications/{pk}/complete", {})
@@ -100,3 +104,38 @@ def test_document_upload(s: Setup, settings: Any, tmp_path: Any) -> None:
     response = ent.post(f"{BASE}/applications/{pk}/documents",
                         {"kind": "business_licence", "file": SimpleUploadedFile("l.pdf", b"%PDF-1.4 x")})
     assert response.status_code == 201 and len(response.json()["sha256"]) == 64
+
+
+def test_decision_dates_come_from_the_server(s: Setup) -> None:
+    """A client cannot backdate a decision (and so make an SLA look met): a ``today`` in the body is ignored,
+    every move is dated by the server's business date."""
+    ent, officer, approver = client(s, "ent"), client(s, "officer"), client(s, "approver")
+    pk = post(ent, f"{BASE}/applications", body(s)).json()["id"]
+    backdated = {"today": (s.today - timedelta(days=60)).isoformat()}
+    assert post(ent, f"{BASE}/applications/{pk}/submit", backdated).json()["submitted_on"] == s.today.isoformat()
+    assert post(officer, f"{BASE}/applications/{pk}/complete", backdated).json()["complete_on"] == s.today.isoformat()
+    post(officer, f"{BASE}/applications/{pk}/review", backdated)
+    approved = post(approver, f"{BASE}/applications/{pk}/approve", {"annual_rate": "3.5", **backdated}).json()
+    assert approved["decided_on"] == s.today.isoformat()
+
+
+def test_business_dates_are_refused_in_the_future_or_before_the_previous_step(s: Setup) -> None:
+    ent, officer, approver = client(s, "ent"), client(s, "officer"), client(s, "approver")
+    pk = post(ent, f"{BASE}/applications", body(s)).json()["id"]
+    for move in ("submit", "complete", "review"):
+        post(officer if move != "submit" else ent, f"{BASE}/applications/{pk}/{move}")
+    post(approver, f"{BASE}/applications/{pk}/approve", {"annual_rate": "3.5"})
+    tomorrow, yesterday = (s.today + timedelta(days=1)).isoformat(), (s.today - timedelta(days=1)).isoformat()
+    future = post(officer, f"{BASE}/applications/{pk}/sign", {"signed_on": tomorrow})
+    assert future.status_code == 400 and "future" in future.json()["details"]["reason"]
+    before_approval = post(officer, f"{BASE}/applications/{pk}/sign", {"signed_on": yesterday})
+    assert before_approval.status_code == 400 and "approval" in before_approval.json()["details"]["reason"]
+    assert post(officer, f"{BASE}/applications/{pk}/sign", {"signed_on": s.today.isoformat(),
+                                                            "start_on": tomorrow}).status_code == 400
+    assert post(officer, f"{BASE}/applications/{pk}/sign", {}).status_code == 200
+    from ipfin.origination import actions
+
+    actions.on_pledge_registered(pk, registered_on=s.today, actor=None)
+    assert post(officer, f"{BASE}/applications/{pk}/disburse", {"disbursed_on": tomorrow}).status_code == 400
+    assert post(officer, f"{BASE}/applications/{pk}/disburse", {"disbursed_on": yesterday}).status_code == 400
+    assert post(officer, f"{BASE}/applications/{pk}/disburse", {}).status_code == 201

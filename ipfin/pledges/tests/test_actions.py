@@ -343,3 +343,35 @@ def test_registration_moves_the_application_to_pledge_registered(world: World) -
     application = registration.contract.application
     application.refresh_from_db()
     assert application.status == ApplicationStatus.PLEDGE_REGISTERED
+
+
+# --- withdrawal of the loan application -----------------------------------------------------------------------
+
+
+def test_withdrawing_the_application_withdraws_its_open_filing(world: World) -> None:
+    """A contract-signed application withdrawn by the enterprise leaves no filing open at the registry office:
+    the filing is withdrawn in the same transaction, its clock stops without a verdict, the registry can no
+    longer register it and a new filing of another contract over the same assets is not blocked."""
+    from ipfin.origination import actions as origination
+
+    contract = make_signed_contract(world)
+    filed = _file(world, contract)
+    origination.withdraw_application(world.users["ent_bt.admin"], contract.application_id, reason="不再需要",
+                                     today=date(2025, 10, 9))
+    filed.refresh_from_db()
+    contract.refresh_from_db()
+    assert filed.status == RegistrationStatus.WITHDRAWN and filed.decided_on == date(2025, 10, 9)
+    assert contract.status == ContractStatus.CANCELLED
+    assert registration_clock(filed, date(2025, 10, 20)) is None
+    assert filed not in [r for r, _clock in office_queue(world.users[CLERK], date(2025, 10, 9))]
+    assert AuditEvent.objects.filter(action="pledges.registration.withdraw", object_id=str(filed.pk)).exists()
+    with pytest.raises(IllegalTransition):
+        actions.register_pledge(world.users[CLERK], filed.pk, registered_on=REGISTERED)
+
+
+def test_withdrawal_before_the_filing_leaves_nothing_to_close(world: World) -> None:
+    from ipfin.origination import actions as origination
+
+    contract = make_signed_contract(world)
+    origination.withdraw_application(world.users[BANK], contract.application_id, today=FILED)
+    assert not contract.pledge_registrations.exists()

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from ipfin.core.testing.world import World
 from ipfin.domain.registry.patent_number import build_patent_number
@@ -135,11 +136,17 @@ def test_amount_in_words() -> None:
 # --- API moves ---------------------------------------------------------------------------------------------
 
 
-def test_api_file_register_change_release(world: World) -> None:
+def _business_day(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """Set the server's business date (Django's clock) to ``day``."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+
+
+def test_api_file_register_change_release(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     contract = make_signed_contract(world)
     bank = client_for(world, "bank_a_branch.loan_officer")
     headers = {"Idempotency-Key": "file-1"}
-    payload = {"contract_id": contract.pk, "filed_on": "2025-09-30"}
+    _business_day(monkeypatch, FILED)
+    payload = {"contract_id": contract.pk}
     first = bank.post(f"{BASE}/registrations", payload, content_type="application/json", headers=headers)
     assert first.status_code == 201, first.content
     again = bank.post(f"{BASE}/registrations", payload, content_type="application/json", headers=headers)
@@ -153,16 +160,19 @@ def test_api_file_register_change_release(world: World) -> None:
     clerk = client_for(world, "ipo_bt.clerk")
     denied = bank.post(f"{BASE}/registrations/{rid}/register", {}, content_type="application/json")
     assert denied.status_code == 403
-    registered = clerk.post(f"{BASE}/registrations/{rid}/register", {"registered_on": "2025-10-10"},
-                            content_type="application/json")
+    _business_day(monkeypatch, REGISTERED)
+    registered = clerk.post(f"{BASE}/registrations/{rid}/register", {"registered_on": "2025-09-30"},
+                            content_type="application/json")  # a date in the body is not taken
+    assert registered.json()["registered_on"] == "2025-10-10"
     assert registered.status_code == 200 and registered.json()["status"] == "registered"
     assert registered.json()["clock"]["state"] == "met"
     changed = clerk.post(f"{BASE}/registrations/{rid}/change",
                          {"kind": "secured_amount", "after": {"secured_amount_fen": 100_000_00}, "reason": "还款"},
                          content_type="application/json")
     assert changed.status_code == 200 and changed.json()["changes"][0]["after"] == {"secured_amount_fen": 100_000_00}
-    released = bank.post(f"{BASE}/registrations/{rid}/release", {"released_on": "2025-12-01"},
-                         content_type="application/json")
+    _business_day(monkeypatch, date(2025, 12, 1))
+    released = bank.post(f"{BASE}/registrations/{rid}/release", {}, content_type="application/json")
+    assert released.json()["released_on"] == "2025-12-01"
     assert released.status_code == 200 and released.json()["status"] == "released"
     illegal = clerk.post(f"{BASE}/registrations/{rid}/reject", {"ground": "other", "note": "x"},
                          content_type="application/json")
@@ -201,7 +211,7 @@ def test_pages_list_detail_queue_and_moves(world: World) -> None:
     detail = clerk.get(f"/pledges/{registration.pk}/").content.decode()
     assert 'data-testid="register"' in detail and 'data-testid="reject"' in detail
     assert 'data-testid="register"' not in bank.get(f"/pledges/{registration.pk}/").content.decode()
-    clerk.post(f"/pledges/{registration.pk}/register/", {"registered_on": date.today().isoformat()})
+    clerk.post(f"/pledges/{registration.pk}/register/", {})
     registration.refresh_from_db()
     assert registration.status == "registered"
     listing = client_for(world, "ent_bt.admin").get("/pledges/", {"status": "registered"}).content.decode()
@@ -209,6 +219,39 @@ def test_pages_list_detail_queue_and_moves(world: World) -> None:
     assert client_for(world, "ent_pzh.admin").get(f"/pledges/{registration.pk}/").status_code == 404
     release_button = bank.get(f"/pledges/{registration.pk}/").content.decode()
     assert 'data-testid="release"' in release_button
-    bank.post(f"/pledges/{registration.pk}/release/", {"released_on": date.today().isoformat(), "reason": "结清"})
+    bank.post(f"/pledges/{registration.pk}/release/", {"reason": "结清"})
     registration.refresh_from_db()
     assert registration.status == "released"
+
+
+def test_change_form_offers_both_party_names_and_changes_the_pledgor(world: World) -> None:
+    """The change form has an input for every name the action reads (pledgor_name and pledgee_name)."""
+    contract = make_signed_contract(world)
+    registration = actions.file_registration(world.users["bank_a_branch.loan_officer"], contract.pk, today=FILED)
+    clerk = client_for(world, "ipo_bt.clerk")
+    actions.register_pledge(world.users["ipo_bt.clerk"], registration.pk, registered_on=REGISTERED)
+    page = clerk.get(f"/pledges/{registration.pk}/").content.decode()
+    assert 'name="pledgor_name"' in page and 'name="pledgee_name"' in page
+    clerk.post(f"/pledges/{registration.pk}/change/", {"kind": "party_name", "pledgor_name": "包头稀土新名称有限公司",
+                                                      "reason": "更名"})
+    announcement = registration.announcements.get()
+    assert announcement.pledgor_name == "包头稀土新名称有限公司"
+    assert registration.changes.get().after == {"pledgor_name": "包头稀土新名称有限公司"}
+
+
+def test_pledge_labels_in_chinese_are_the_registrys_own(world: World) -> None:
+    """Registration states, the pledge term and the refusal note keep their pledge wording even where another
+    app translates the same English word differently (msgid contexts)."""
+    from django.utils import translation
+
+    from ipfin.pledges.choices import RegistrationStatus
+
+    with translation.override("zh-hans"):
+        assert str(RegistrationStatus.FILED.label) == "已提交"
+        assert str(RegistrationStatus.REJECTED.label) == "不予登记"
+        assert str(RegistrationStatus.WITHDRAWN.label) == "已撤回"
+    contract = make_signed_contract(world)
+    registration = actions.file_registration(world.users["bank_a_branch.loan_officer"], contract.pk, today=FILED)
+    clerk = client_for(world, "ipo_bt.clerk")
+    page = clerk.get(f"/pledges/{registration.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "质押期限" in page and 'placeholder="说明"' in page and "审批意见" not in page
