@@ -32,9 +32,9 @@ def cmd_demo_data(args: argparse.Namespace) -> int:
              f"{result.users_created} users created; {result.enterprises} enterprises in total"
              + "".join(f"; {name}: {part}" for name, part in (
                  ("registry", result.registry), ("market", result.market), ("funds", result.funds),
-                 ("origination", result.origination)) if part))
+                 ("origination", result.origination), ("servicing", result.servicing)) if part))
     emit({"seed": args.seed, "organisations_created": result.organisations_created,
           "users_created": result.users_created, "enterprises": result.enterprises,
           "registry": result.registry, "market": result.market, "funds": result.funds,
-          "origination": result.origination}, human, as_json=args.json)
+          "origination": result.origination, "servicing": result.servicing}, human, as_json=args.json)
     return EXIT_OK

@@ -23,6 +23,7 @@ from ipfin.accounts.models import Organisation, User
 from ipfin.fund.demo import seed_funds
 from ipfin.market.demo import seed_market
 from ipfin.origination.demo import seed_origination
+from ipfin.servicing.demo import seed_servicing
 
 DEMO_PASSWORD = "ipfin-demo-2026"
 
@@ -85,6 +86,7 @@ class DemoResult:
     market: dict[str, int] | None = None
     funds: dict[str, int] | None = None
     origination: dict[str, int] | None = None
+    servicing: dict[str, int] | None = None
 
 
 def _enterprise_names(rng: random.Random, region: str, count: int) -> list[tuple[str, str]]:
@@ -143,6 +145,9 @@ def load_demo_data(seed: int = 42, enterprises_per_city: tuple[int, int] = (30, 
         result.market = seed_market(orgs, as_of=today)
         result.funds = seed_funds(orgs, as_of=today)
         result.origination = seed_origination(orgs, as_of=today)
+    # Close of business commits step by step (it must not run inside another transaction).
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        result.servicing = seed_servicing(today)
     return result
 
 

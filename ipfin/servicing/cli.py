@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from django.utils import translation
+
 from ipfin.cli import EXIT_OK, add_json_flag, date_arg, emit, no_django
 from ipfin.domain.money import fen_to_yuan
 
@@ -170,11 +172,13 @@ def cmd_loan_show(args: argparse.Namespace) -> int:
             for key, value in row.items():
                 if hasattr(value, "isoformat"):
                     row[key] = value.isoformat()
-    lines = [f"贷款 {loan.number}（{loan.status}）借款人 {loan.enterprise.organisation.name}，贷款行 {loan.bank.name}",
+    with translation.override("zh-hans"):
+        status_label, class_label = str(loan.get_status_display()), str(loan.get_risk_class_display())
+    lines = [f"贷款 {loan.number}（{status_label}）借款人 {loan.enterprise.organisation.name}，贷款行 {loan.bank.name}",
              f"  本金 {_yuan(loan.principal_fen)} 元，未偿本金 {_yuan(loan.outstanding_principal_fen)} 元，"
              f"年利率 {loan.annual_rate}%，{loan.disbursed_on} 至 {loan.maturity_on}",
              f"  逾期 {loan.days_past_due} 天，逾期本金 {_yuan(loan.overdue_principal_fen)} 元，逾期利息 "
-             f"{_yuan(loan.overdue_interest_fen)} 元，罚息 {_yuan(loan.penalty_fen)} 元，五级分类 {loan.risk_class}",
+             f"{_yuan(loan.overdue_interest_fen)} 元，罚息 {_yuan(loan.penalty_fen)} 元，五级分类 {class_label}",
              "  期数  还款日      本金(元)        利息(元)      状态"]
     lines += [f"  {row['period']:>4}  {row['due_on']}  {_yuan(row['principal_fen']):>14}  "
               f"{_yuan(row['interest_fen']):>12}  {row['status']}" for row in payload["schedule"]]

@@ -67,3 +67,9 @@ def test_demo_has_files_at_every_stage_and_public_announcements() -> None:
     from ipfin.accounts.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="origination.application.disburse").count() == 2
+    # Servicing: the older loan is current, the newer one missed its first installment; COB ran for the day.
+    from ipfin.servicing.models import CobRun
+
+    assert result.servicing and result.servicing["cob_runs"] == 1
+    assert CobRun.objects.filter(status="completed").count() == 1
+    assert Loan.objects.filter(days_past_due__gt=0, risk_class="special_mention").count() == 1
