@@ -49,6 +49,7 @@ from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDeni
 from ipfin.domain.origination import checks as rules
 from ipfin.domain.rates import LprNotAvailable, applicable_tenor
 from ipfin.domain.registry.annual_fee import fee_position
+from ipfin.domain.schedule import Frequency
 from ipfin.domain.sla import due_date_or_none, working_days_used
 from ipfin.fund.models import Cooperation, Fund
 from ipfin.market.choices import LoanPurpose, ProductStatus, RepaymentMethod
@@ -381,7 +382,8 @@ def product_terms(product: Product) -> rules.ProductTerms:
         rate_min=product.rate_min, rate_max=product.rate_max, min_term_months=product.min_term_months,
         max_term_months=product.max_term_months, amount_min_fen=product.amount_min_fen,
         amount_max_fen=product.amount_max_fen, repayment_methods=tuple(product.repayment_methods or ()),
-        regions=tuple(product.regions or ()), industries=tuple(product.industries or ()))
+        regions=tuple(product.regions or ()), industries=tuple(product.industries or ()),
+        period_months=Frequency(product.payment_frequency).months)
 
 
 def evaluate(application: Application, stage: str, on: date, *, annual_rate: Decimal | None = None,

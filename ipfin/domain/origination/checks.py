@@ -114,6 +114,7 @@ class ProductTerms:
     repayment_methods: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     industries: tuple[str, ...] = ()  # GB/T 4754 prefixes; empty = every industry
+    period_months: int = 1  # the product's repayment period (monthly 1, quarterly 3): the term is whole periods
 
 
 @dataclass(frozen=True)
@@ -351,6 +352,10 @@ def check_term_limit(stage: Stage, product: ProductTerms, policy: PolicyParams, 
     if term_months < product.min_term_months or term_months > cap:
         return _failed(code, clause, stage, _("A term of {term} months is outside {minimum}–{maximum} months."),
                        **params)
+    if term_months % product.period_months:
+        # A schedule needs whole repayment periods; caught here rather than at disbursement.
+        return _failed(code, clause, stage, _("A term of {term} months is not a whole number of {period}-month "
+                                              "repayment periods."), term=term_months, period=product.period_months)
     return _passed(code, clause, stage, _("A term of {term} months is within {minimum}–{maximum} months."), **params)
 
 

@@ -345,3 +345,10 @@ def test_risk_shares_sum_to_one() -> None:
     assert risk_shares(fund_ratio=None) == {"bank": Decimal(1)}
     with pytest.raises(InvalidInput):
         risk_shares(fund_ratio=Decimal("0.7"), insurer_ratio=Decimal("0.4"))
+
+
+def test_term_limit_needs_whole_repayment_periods() -> None:
+    quarterly = replace(PRODUCT, period_months=3)
+    assert check_term_limit(SUBMIT, quarterly, POLICY, 12).outcome is PASSED
+    result = check_term_limit(SUBMIT, quarterly, POLICY, 13)
+    assert result.outcome is FAILED and result.blocking and result.params["period"] == 3
