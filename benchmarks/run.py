@@ -26,6 +26,7 @@ BENCHMARKS: list[tuple[str, list[str | None], float]] = [
     ("benchmarks.registry_import", ["postgres", "sqlite"], 1.0),
     ("benchmarks.origination", ["postgres"], 1.0),
     ("benchmarks.cob", ["postgres", "sqlite"], 1.0),
+    ("benchmarks.fund_simulation", [None], 1.0),
 ]
 # SQLite gets a smaller run where the issue asks only to "report SQLite too".
 SQLITE_SCALE = {"benchmarks.registry_import": 0.2, "benchmarks.cob": 0.1}

@@ -2,26 +2,47 @@
 
 Standing (BT-9 admission of cooperating institutions with a dedicated account; BT-13 warning and suspension
 notices; BT-22 removal for fraud) changes through :data:`COOPERATION_ALLOWED`, with an audit event carrying the
-clause and a notification to the institution. Issue 7 adds the ledger, claims and the automatic notices.
+clause and a notification to the institution. Issue 7 adds the ledger, claims, payouts, the automatic notices
+and recoveries (below).
 """
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.audit import record_event
 from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin, require_role
+from ipfin.calendar.services import working_calendar
 from ipfin.core.actions import lock, transition
+from ipfin.core.numbering import next_number
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from ipfin.domain.fund import claims as dc
+from ipfin.domain.fund import ledger as dl
+from ipfin.domain.fund import recoveries as dr
+from ipfin.domain.fund.errors import ClaimNotAllowed
 from ipfin.domain.regions import is_within, validate_region_code
-from ipfin.fund.choices import COOPERATION_ALLOWED, CooperationStatus, FundStatus
-from ipfin.fund.models import Cooperation, Fund
+from ipfin.fund import claims as claims_db
+from ipfin.fund import ledger
+from ipfin.fund.choices import (
+    COOPERATION_ALLOWED,
+    REVERSIBLE_KINDS,
+    ClaimState,
+    CooperationStatus,
+    FundStatus,
+    NoticeKind,
+)
+from ipfin.fund.models import BankNotice, Claim, Cooperation, Fund, JournalEntry, RecoveryShare
 from ipfin.notifications.services import notify
 from ipfin.policy.loader import load_profiles
 
@@ -153,3 +174,393 @@ def change_cooperation_status(user: User | None, cooperation_id: int, *, status:
                                  status=CooperationStatus(status).label),
                body=reason, url="/fund/")
     return cooperation
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Issue 7: the ledger, claims, payouts, notices and recoveries.
+#
+# Every posting locks the fund row first (``lock(Fund, pk)``) so that two postings of one fund — two payouts
+# at the same moment — serialise and the second sees the first's balances (ipfin.fund.ledger.post). Claims
+# move through :data:`ipfin.domain.fund.claims.ALLOWED`; amounts and dates come from the domain functions
+# with the fund profile's numbers and their clauses.
+
+BANK_STAFF_ROLES = (Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD)
+
+
+class FundNotOpen(Conflict):
+    code = "fund_not_open"
+    message_template = _("The fund is not open on {date}.")
+
+
+class EntryNotReversible(Conflict):
+    code = "fund_entry_not_reversible"
+    message_template = _("Journal entry {entry} belongs to a claim or a recovery; it changes with them, "
+                         "not by a reversal.")
+
+
+class RecoveryShareAlreadyReceived(Conflict):
+    code = "fund_recovery_share_received"
+    message_template = _("This recovery share was already received on {date}.")
+
+
+def _is_fund_officer(user: User, fund: Fund) -> bool:
+    return user.is_authenticated and user.is_active and user.has_role(Role.FUND_OFFICER) \
+        and user.organisation_id == fund.manager_id
+
+
+def _require_fund_officer(user: User, fund: Fund) -> None:
+    if not _is_fund_officer(user, fund):
+        raise PermissionDenied()
+
+
+def _require_leader(user: User, fund: Fund) -> None:
+    """The leadership group (领导小组): an IP-office leader of the fund's region."""
+    if not (user.is_authenticated and user.is_active and _is_ip_office_of(user, fund.region_code, Role.LEADER)):
+        raise PermissionDenied()
+
+
+def _is_bank_staff(user: User, bank: Organisation) -> bool:
+    return (user.is_authenticated and user.is_active and user.has_role(*BANK_STAFF_ROLES)
+            and user.organisation_id is not None and user.organisation_id in (bank.pk, bank.head_office_id))
+
+
+def _require_bank_staff(user: User, bank: Organisation) -> None:
+    if not _is_bank_staff(user, bank):
+        raise PermissionDenied()
+
+
+def _require_open(fund: Fund, on: date) -> None:
+    if fund.status != FundStatus.OPEN or on < fund.opened_on or (fund.closes_on is not None and on > fund.closes_on):
+        raise FundNotOpen(date=on.isoformat())
+
+
+def _amount(value: object, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidInput(reason=f"{field} must be a positive whole number of fen")
+    return value
+
+
+def record_contribution(user: User, fund_id: int, *, contributor_id: int, amount_fen: int, on: date,
+                        bank_id: int | None = None, reference: str = "") -> JournalEntry:
+    """BT-3, BT-9: a contributor's (出资人) money paid into the fund's dedicated account (at ``bank_id`` where
+    given, else the fund's main account). Fund officer of the manager."""
+    amount = _amount(amount_fen, "amount_fen")
+    with transaction.atomic():
+        fund = lock(Fund, fund_id)
+        _require_fund_officer(user, fund)
+        _require_open(fund, on)
+        if not Organisation.objects.filter(pk=contributor_id).exists():
+            raise NotFound()
+        if bank_id is not None and not Cooperation.objects.filter(fund=fund, institution_id=bank_id).exists():
+            raise InvalidInput(reason="the dedicated account must be at a cooperating bank (BT-9)")
+        entry = ledger.post(fund, dl.contribution(ledger.party(contributor_id), ledger.party(bank_id), amount, on,
+                                                  reference=reference), user=user)
+        record_event(actor=user, action="fund.contribution", obj=entry,
+                     after={"fund": fund.code, "entry": entry.number, "contributor": contributor_id,
+                            "amount_fen": amount, "on": on.isoformat()}, clause="BT-3", organisation=fund.manager)
+    return entry
+
+
+def post_management_fee(user: User, fund_id: int, *, amount_fen: int, on: date, bank_id: int | None = None,
+                        reference: str = "") -> JournalEntry:
+    """BT-8.7: the manager's fee paid out of the fund; refused above the fund year's cap
+    (``fund_management_fee_cap_exceeded``) or when the account does not hold it."""
+    amount = _amount(amount_fen, "amount_fen")
+    with transaction.atomic():
+        fund = lock(Fund, fund_id)
+        _require_fund_officer(user, fund)
+        _require_open(fund, on)
+        entry = ledger.post(fund, dl.management_fee(amount, on, ledger.party(bank_id), reference=reference),
+                            user=user)
+        record_event(actor=user, action="fund.management_fee", obj=entry,
+                     after={"fund": fund.code, "entry": entry.number, "amount_fen": amount, "on": on.isoformat()},
+                     clause="BT-8.7", organisation=fund.manager)
+    return entry
+
+
+def reverse_entry(user: User, entry_id: int, *, reason: str, on: date) -> JournalEntry:
+    """Correct a contribution, interest, fee or transfer entry by its reversal (红字冲销): lines swapped, at most
+    once; refused when it would overdraw an account. Claim and recovery entries change with their claim."""
+    if not (reason or "").strip():
+        raise InvalidInput(reason="a reversal needs a reason")
+    fund_id = JournalEntry.objects.filter(pk=entry_id).values_list("fund_id", flat=True).first()
+    if fund_id is None:
+        raise NotFound()
+    with transaction.atomic():
+        fund = lock(Fund, fund_id)
+        _require_fund_officer(user, fund)
+        original = JournalEntry.objects.prefetch_related("lines").select_related("reverses").get(pk=entry_id)
+        if original.kind not in REVERSIBLE_KINDS:
+            raise EntryNotReversible(entry=original.number)
+        if on < original.entry_date:
+            raise InvalidInput(reason="a reversal cannot be dated before the entry it corrects")
+        posting = dl.reversal_of(dl.Entry(original.number, ledger.posting_of(original)), on, memo=reason.strip())
+        entry = ledger.post(fund, posting, user=user)
+        record_event(actor=user, action="fund.entry.reverse", obj=entry,
+                     before={"entry": original.number}, after={"reversal": entry.number, "reason": reason.strip(),
+                                                               "on": on.isoformat()},
+                     clause=original.clause or "BT-8.2", organisation=fund.manager)
+    return entry
+
+
+def _claim_figures(loan: Any, fund: Fund, on: date) -> tuple[Decimal, str, dc.Compensation, int]:
+    """The ratio (the fund's risk share recorded at enrolment, PZP-3.4.2, else the profile's BT-12a ratio), its
+    clause, the compensation (BT-12, BT-12a, BT-15) and the IP-pledge portion (the whole principal: the loan
+    records no separate portion, BT-12a)."""
+    share = (loan.contract.risk_shares or {}).get("fund")
+    ratio_param = claims_db.fund_param(fund, "compensation_ratio", on, required=share is None)
+    ratio = Decimal(str(share)) if share is not None else ratio_param.decimal  # type: ignore[union-attr]
+    clause = ratio_param.clause if ratio_param is not None else "PZP-3.4.2"
+    cap = claims_db.fund_param(fund, "claim_cap_fen", on, required=False)
+    portion = loan.principal_fen
+    comp = dc.claim_compensation(outstanding_principal_fen=loan.outstanding_principal_fen,
+                                 loan_principal_fen=loan.principal_fen, ip_pledge_portion_fen=portion,
+                                 compensation_ratio=ratio, per_claim_cap_fen=int(cap.value) if cap else None)
+    return ratio, clause, comp, portion
+
+
+def file_claim(user: User, loan_id: int, *, on: date, deterioration_evidence: str = "") -> Claim:
+    """BT-14, BT-15: the lending bank files a compensation claim on a covered loan ≥ ``claim_min_days_past_due``
+    days past due (60: day 59 refused, day 60 allowed), or earlier with evidence of serious deterioration. One
+    standing claim per loan (a withdrawn one may be followed by another). Amount = min(ratio × principal loss of
+    the IP-pledge portion, per-claim cap) (BT-12)."""
+    from ipfin.servicing.models import Loan
+
+    evidence = (deterioration_evidence or "").strip()
+    loan_row = Loan.objects.filter(pk=loan_id).select_related("bank").first()
+    if loan_row is None:
+        raise NotFound()
+    _require_bank_staff(user, loan_row.bank)
+    if loan_row.fund_id is None:
+        raise ClaimNotAllowed(reason="the loan is not covered by the fund", clause="BT-13b")
+    with transaction.atomic():
+        fund = lock(Fund, loan_row.fund_id)
+        loan = Loan.objects.select_for_update().select_related("contract").get(pk=loan_id)
+        _require_open(fund, on)
+        if on < loan.disbursed_on:
+            raise InvalidInput(reason="the filing date is before the disbursement")
+        threshold = claims_db.fund_param(fund, "claim_min_days_past_due", on)
+        assert threshold is not None
+        existing = list(Claim.objects.filter(loan=loan).values_list("state", flat=True))
+        basis = dc.require_claim_allowed(covered=True, days_past_due=loan.days_past_due,
+                                         claim_min_days_past_due=int(threshold.value),
+                                         deterioration_evidence=bool(evidence), existing_claim_states=existing)
+        ratio, ratio_clause, comp, portion = _claim_figures(loan, fund, on)
+        clause = threshold.clause if basis is dc.ClaimBasis.OVERDUE else "BT-14"
+        claim = Claim.objects.create(
+            fund=fund, loan=loan, bank_id=loan.bank_id, number=next_number(Claim, f"BC{on:%Y%m%d}"),
+            filed_on=on, filed_by=user, days_past_due=loan.days_past_due, basis=basis.value,
+            principal_loss_fen=comp.loss_fen, ip_pledge_portion_fen=portion, ratio=ratio, cap_fen=comp.cap_fen,
+            amount_fen=comp.amount_fen, clause=clause, evidence_note=evidence,
+            deterioration=basis is dc.ClaimBasis.DETERIORATION)
+        record_event(actor=user, action="fund.claim.file", obj=claim,
+                     after={"loan": loan.number, "days_past_due": loan.days_past_due, "basis": basis.value,
+                            "loss_fen": comp.loss_fen, "ratio": str(ratio), "ratio_clause": ratio_clause,
+                            "cap_fen": comp.cap_fen, "amount_fen": comp.amount_fen, "capped": comp.capped},
+                     clause=clause, organisation=loan.bank)
+        notify(organisations=[fund.manager_id], verb="fund.claim.filed",
+               title=format_lazy(_("Compensation claim {number} filed on loan {loan}"), number=claim.number,
+                                 loan=loan.number), url="/fund/")
+    return claim
+
+
+def _lock_claim(claim_id: int) -> tuple[Fund, Claim]:
+    fund_id = Claim.objects.filter(pk=claim_id).values_list("fund_id", flat=True).first()
+    if fund_id is None:
+        raise NotFound()
+    fund = lock(Fund, fund_id)
+    return fund, Claim.objects.select_for_update().select_related("bank", "loan").get(pk=claim_id)
+
+
+def _move(claim: Claim, target: str) -> str:
+    previous = claim.state
+    dc.transition(previous, target)
+    claim.state = target
+    return previous
+
+
+def verify_claim(user: User, claim_id: int, *, approve: bool, able_but_unwilling: bool = False, note: str = "",
+                 on: date | None = None) -> Claim:
+    """The fund manager's verification (核实): filed → verified, or → rejected. ``able_but_unwilling`` records
+    that the borrower could repay and did not: it goes on the dishonest list (BT-18)."""
+    from ipfin.registry.actions import add_dishonest_entry
+
+    on = on or timezone.localdate()
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_fund_officer(user, fund)
+        target = ClaimState.VERIFIED if approve else ClaimState.REJECTED
+        previous = _move(claim, target)
+        claim.verified_by, claim.verified_on, claim.verification_note = user, on, (note or "").strip()
+        claim.dishonest_listed = bool(able_but_unwilling)
+        claim.save(update_fields=["state", "verified_by", "verified_on", "verification_note", "dishonest_listed"])
+        if able_but_unwilling:
+            add_dishonest_entry(None, claim.loan.enterprise_id, listed_on=on, source=claim.number,
+                                reason=gettext("Able but unwilling to repay (compensation claim {number})")
+                                .format(number=claim.number))
+        record_event(actor=user, action="fund.claim.verify", obj=claim, before={"state": previous},
+                     after={"state": target, "able_but_unwilling": bool(able_but_unwilling), "note": note,
+                            "on": on.isoformat()},
+                     clause="BT-18" if able_but_unwilling else "BT-15", organisation=fund.manager)
+        notify(organisations=[claim.bank_id], verb=f"fund.claim.{target}",
+               title=format_lazy(_("Compensation claim {number}: {state}"), number=claim.number,
+                                 state=ClaimState(target).label), body=note, url="/fund/")
+    return claim
+
+
+def approve_claim(user: User, claim_id: int, *, on: date) -> Claim:
+    """The leadership group approves (审批) a verified claim: verified → approved; the compensation becomes
+    payable in the ledger (compensation expense / payable of the bank, BT-12, BT-15)."""
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_leader(user, fund)
+        previous = _move(claim, ClaimState.APPROVED)
+        if claim.amount_fen > 0:
+            ledger.post(fund, dl.claim_approved(ledger.party(claim.bank_id), claim.amount_fen, on,
+                                                reference=claim.number, clause="BT-12"), user=user)
+        claim.approved_by, claim.approved_on = user, on
+        claim.save(update_fields=["state", "approved_by", "approved_on"])
+        record_event(actor=user, action="fund.claim.approve", obj=claim, before={"state": previous},
+                     after={"state": claim.state, "amount_fen": claim.amount_fen, "on": on.isoformat()},
+                     clause="BT-15", organisation=fund.manager)
+        notify(organisations=[claim.bank_id, fund.manager_id], verb="fund.claim.approved",
+               title=format_lazy(_("Compensation claim {number} approved"), number=claim.number), url="/fund/")
+    return claim
+
+
+def pay_claim(user: User, claim_id: int, *, on: date) -> Claim:
+    """The fund pays an approved claim (拨付, BT-15): from the bank's own dedicated account when it holds the
+    amount, else from the fund's main account; refused (``fund_insufficient_balance``) when that would take the
+    fund's cash below zero. Then the bank's BT-13 ratio is evaluated and notices issued once per crossing."""
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_fund_officer(user, fund)
+        if claim.approved_on is not None and on < claim.approved_on:
+            raise InvalidInput(reason="the payment date is before the approval")
+        previous = _move(claim, ClaimState.PAID)
+        bank = ledger.party(claim.bank_id)
+        if claim.amount_fen > 0:
+            own = ledger.balances(fund, [dl.cash(bank)]).get(dl.cash(bank), 0)
+            source = bank if own >= claim.amount_fen else ledger.MAIN_ACCOUNT
+            ledger.post(fund, dl.payout(bank, claim.amount_fen, on, reference=claim.number, from_account=source),
+                        user=user)
+        claim.paid_on = on
+        claim.save(update_fields=["state", "paid_on"])
+        record_event(actor=user, action="fund.claim.pay", obj=claim, before={"state": previous},
+                     after={"state": claim.state, "amount_fen": claim.amount_fen, "on": on.isoformat()},
+                     clause="BT-15", organisation=fund.manager)
+        notify(organisations=[claim.bank_id], verb="fund.claim.paid",
+               title=format_lazy(_("Compensation claim {number} paid: {amount} fen"), number=claim.number,
+                                 amount=claim.amount_fen), url="/fund/")
+        claims_db.evaluate_banks(fund, on, user=user, bank_ids={claim.bank_id})
+    return claim
+
+
+def withdraw_claim(user: User, claim_id: int, *, reason: str, on: date | None = None) -> Claim:
+    """The bank withdraws its claim before approval (a new claim on the loan is then allowed, BT-15)."""
+    if not (reason or "").strip():
+        raise InvalidInput(reason="a withdrawal needs a reason")
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_bank_staff(user, claim.bank)
+        previous = _move(claim, ClaimState.WITHDRAWN)
+        claim.withdrawn_reason = reason.strip()
+        claim.save(update_fields=["state", "withdrawn_reason"])
+        record_event(actor=user, action="fund.claim.withdraw", obj=claim, before={"state": previous},
+                     after={"state": claim.state, "reason": claim.withdrawn_reason,
+                            "on": (on or timezone.localdate()).isoformat()},
+                     clause="BT-15", organisation=claim.bank)
+        notify(organisations=[fund.manager_id], verb="fund.claim.withdrawn",
+               title=format_lazy(_("Compensation claim {number} withdrawn"), number=claim.number),
+               body=claim.withdrawn_reason, url="/fund/")
+    return claim
+
+
+def lift_suspension(user: User, cooperation_id: int, *, on: date, decision: str) -> BankNotice:
+    """The leadership group's recorded decision lifting a bank's suspension (BT-13b): suspended → warned while
+    its ratio is still at or above the warning band, else admitted. The band is kept, so the suspension is not
+    re-issued until the ratio falls below 5 % and reaches it again."""
+    if not (decision or "").strip():
+        raise InvalidInput(reason="the leadership decision must be recorded")
+    with transaction.atomic():
+        cooperation = lock(Cooperation, cooperation_id)
+        fund = cooperation.fund
+        _require_leader(user, fund)
+        if cooperation.status != CooperationStatus.SUSPENDED:
+            raise Conflict()
+        if on < cooperation.status_since:
+            raise InvalidInput(reason="the decision date is before the suspension")
+        target = CooperationStatus.WARNED if cooperation.ratio_band >= 1 else CooperationStatus.ADMITTED
+        previous = transition(cooperation, "status", target, COOPERATION_ALLOWED)
+        cooperation.status_since = on
+        cooperation.save(update_fields=["status", "status_since"])
+        notice = BankNotice.objects.create(fund=fund, cooperation=cooperation, bank_id=cooperation.institution_id,
+                                           kind=NoticeKind.LIFT, issued_on=on, clause="BT-13b", decided_by=user,
+                                           decision=decision.strip())
+        record_event(actor=user, action="fund.notice.lift", obj=notice, before={"status": previous},
+                     after={"status": target, "decision": notice.decision, "on": on.isoformat()},
+                     clause="BT-13b", organisation=fund.manager)
+        notify(organisations=[cooperation.institution_id, fund.manager_id], verb="fund.notice.lift",
+               title=format_lazy(_("{fund}: suspension of {institution} lifted"), fund=fund.name,
+                                 institution=cooperation.institution.name), body=notice.decision, url="/fund/")
+    return notice
+
+
+def record_recovery(user: User, claim_id: int, *, recovered_fen: int, on: date) -> RecoveryShare:
+    """BT-16: after a payout the bank records what it recovered; the fund's share (``recovery_share_ratio`` ×
+    recovered, HALF_UP; the shares of a claim stop at the compensation paid) becomes receivable, due on the
+    ``recovery_share_due_working_days``-th working day after ``on`` (empty while the calendar is not published)."""
+    recovered = _amount(recovered_fen, "recovered_fen")
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_bank_staff(user, claim.bank)
+        if claim.state not in (ClaimState.PAID, ClaimState.SETTLED):
+            raise Conflict()
+        if claim.paid_on is not None and on < claim.paid_on:
+            raise InvalidInput(reason="the recovery date is before the payout")
+        ratio = claims_db.fund_param(fund, "recovery_share_ratio", on)
+        days = claims_db.fund_param(fund, "recovery_share_due_working_days", on)
+        assert ratio is not None and days is not None
+        before = RecoveryShare.objects.filter(claim=claim).aggregate(s=Sum("share_fen"))["s"] or 0
+        share = dr.recovery_share_fen(recovered, ratio.decimal, compensation_paid_fen=claim.amount_fen,
+                                      already_returned_fen=before)
+        due_on = dr.recovery_share_due_or_none(working_calendar(), on, int(days.value))
+        row = RecoveryShare.objects.create(claim=claim, recovered_fen=recovered, share_fen=share, recorded_on=on,
+                                           due_on=due_on, recorded_by=user)
+        if share > 0:
+            ledger.post(fund, dl.recovery_share_due(ledger.party(claim.bank_id), share, on, reference=claim.number),
+                        user=user)
+        record_event(actor=user, action="fund.recovery.record", obj=row,
+                     after={"claim": claim.number, "recovered_fen": recovered, "share_fen": share,
+                            "ratio": str(ratio.value), "due_on": due_on.isoformat() if due_on else None},
+                     clause=ratio.clause, organisation=claim.bank)
+        notify(organisations=[fund.manager_id, claim.bank_id], verb="fund.recovery.recorded",
+               title=format_lazy(_("Recovery on claim {number}: {share} fen due to the fund"), number=claim.number,
+                                 share=share), url="/fund/")
+    return row
+
+
+def receive_recovery_share(user: User, share_id: int, *, on: date) -> RecoveryShare:
+    """BT-16: the fund officer records that the bank returned the share into its dedicated account."""
+    claim_id = RecoveryShare.objects.filter(pk=share_id).values_list("claim_id", flat=True).first()
+    if claim_id is None:
+        raise NotFound()
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_fund_officer(user, fund)
+        row = RecoveryShare.objects.select_for_update().get(pk=share_id)
+        if row.received_on is not None:
+            raise RecoveryShareAlreadyReceived(date=row.received_on.isoformat())
+        if on < row.recorded_on:
+            raise InvalidInput(reason="the receipt date is before the recovery")
+        if row.share_fen > 0:
+            bank = ledger.party(claim.bank_id)
+            ledger.post(fund, dl.recovery_share_received(bank, row.share_fen, on, reference=claim.number),
+                        user=user)
+        row.received_on = on
+        row.save(update_fields=["received_on"])
+        record_event(actor=user, action="fund.recovery.receive", obj=row,
+                     after={"claim": claim.number, "share_fen": row.share_fen, "on": on.isoformat(),
+                            "late": bool(row.due_on and on > row.due_on)},
+                     clause="BT-16", organisation=fund.manager)
+    return row

@@ -1,17 +1,21 @@
-"""API of the fund app, mounted at `/api/v1/fund/`: funds and their cooperating institutions."""
+"""API of the fund app, mounted at `/api/v1/fund/`: funds and their cooperating institutions; the ledger,
+contributions and fees; claims, payouts and recoveries; notices to banks; a fund's status."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from ipfin.api.schemas import ERROR_RESPONSES
 from ipfin.core.scoping import get_visible, visible
-from ipfin.fund import actions
-from ipfin.fund.models import Cooperation, Fund
+from ipfin.domain.errors import PermissionDenied
+from ipfin.fund import actions, selectors
+from ipfin.fund.models import BankNotice, Claim, Cooperation, Fund, JournalEntry, JournalLine, RecoveryShare
 
 router = Router(tags=["fund"])
 
@@ -103,3 +107,301 @@ def admit(request: HttpRequest, fund_id: int, payload: AdmitIn) -> Any:
 def change_status(request: HttpRequest, cooperation_id: int, payload: StatusIn) -> Any:
     get_visible(request.user, Cooperation, pk=cooperation_id)  # type: ignore[arg-type]
     return actions.change_cooperation_status(request.user, cooperation_id, **payload.dict())  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Issue 7: ledger, claims, notices, recoveries
+
+
+class EntryOut(Schema):
+    id: int
+    fund_id: int
+    number: int
+    entry_date: date
+    kind: str
+    memo: str
+    reference: str
+    clause: str
+    reverses_number: int | None
+
+    @staticmethod
+    def resolve_reverses_number(obj: JournalEntry) -> int | None:
+        return obj.reverses.number if obj.reverses_id and obj.reverses else None
+
+
+class LineOut(Schema):
+    entry_number: int
+    entry_date: date
+    kind: str
+    account: str
+    counterparty_id: int | None
+    debit_fen: int
+    credit_fen: int
+
+    @staticmethod
+    def resolve_entry_number(obj: JournalLine) -> int:
+        return obj.entry.number
+
+    @staticmethod
+    def resolve_entry_date(obj: JournalLine) -> date:
+        return obj.entry.entry_date
+
+    @staticmethod
+    def resolve_kind(obj: JournalLine) -> str:
+        return obj.entry.kind
+
+
+class ContributionIn(Schema):
+    fund_id: int
+    contributor_id: int
+    amount_fen: int
+    on: date
+    bank_id: int | None = None
+    reference: str = ""
+
+
+class FeeIn(Schema):
+    fund_id: int
+    amount_fen: int
+    on: date
+    bank_id: int | None = None
+    reference: str = ""
+
+
+class ReverseIn(Schema):
+    reason: str
+    on: date
+
+
+class ClaimOut(Schema):
+    id: int
+    number: str
+    fund_id: int
+    loan_id: int
+    bank_id: int
+    state: str
+    filed_on: date
+    days_past_due: int
+    basis: str
+    principal_loss_fen: int
+    ip_pledge_portion_fen: int
+    ratio: Decimal
+    cap_fen: int | None
+    amount_fen: int
+    clause: str
+    evidence_note: str
+    deterioration: bool
+    verified_on: date | None
+    verification_note: str
+    dishonest_listed: bool
+    approved_on: date | None
+    paid_on: date | None
+    withdrawn_reason: str
+
+
+class FileClaimIn(Schema):
+    loan_id: int
+    on: date
+    deterioration_evidence: str = ""
+
+
+class VerifyIn(Schema):
+    approve: bool
+    able_but_unwilling: bool = False
+    note: str = ""
+    on: date | None = None
+
+
+class OnIn(Schema):
+    on: date
+
+
+class WithdrawIn(Schema):
+    reason: str
+    on: date | None = None
+
+
+class RecoveryIn(Schema):
+    claim_id: int
+    recovered_fen: int
+    on: date
+
+
+class RecoveryOut(Schema):
+    id: int
+    claim_id: int
+    recovered_fen: int
+    share_fen: int
+    recorded_on: date
+    due_on: date | None
+    received_on: date | None
+
+
+class NoticeOut(Schema):
+    id: int
+    fund_id: int
+    cooperation_id: int
+    bank_id: int
+    kind: str
+    issued_on: date
+    ratio: Decimal | None
+    paid_fen: int
+    issued_fen: int
+    clause: str
+    decision: str
+
+
+class LiftIn(Schema):
+    on: date
+    decision: str
+
+
+class BankRatioOut(Schema):
+    bank_id: int
+    bank_name: str
+    issued_fen: int
+    paid_fen: int
+    ratio: Decimal
+    status: str
+
+
+class FundStatusOut(Schema):
+    fund_id: int
+    on: date
+    balance_fen: int
+    exposure_fen: int
+    covered_count: int
+    covered_amount_fen: int
+    claims_by_state: dict[str, int]
+    banks: list[BankRatioOut]
+
+
+def _readable_fund(request: HttpRequest, fund_id: int) -> Fund:
+    fund = get_visible(request.user, Fund, pk=fund_id)  # type: ignore[arg-type]
+    if not selectors.may_read_ledger(request.user, fund):  # type: ignore[arg-type]
+        raise PermissionDenied()
+    return fund
+
+
+@router.post("/contributions", response={201: EntryOut, **ERROR_RESPONSES},
+             summary="Record a contribution into the fund (BT-3, BT-9)")
+def contribute(request: HttpRequest, payload: ContributionIn) -> Any:
+    get_visible(request.user, Fund, pk=payload.fund_id)  # type: ignore[arg-type]
+    data = payload.dict()
+    return Status(201, actions.record_contribution(request.user, data.pop("fund_id"), **data))  # type: ignore[arg-type]
+
+
+@router.post("/fees", response={201: EntryOut, **ERROR_RESPONSES},
+             summary="Book the manager's fee, capped per fund year (BT-8.7)")
+def fee(request: HttpRequest, payload: FeeIn) -> Any:
+    get_visible(request.user, Fund, pk=payload.fund_id)  # type: ignore[arg-type]
+    data = payload.dict()
+    return Status(201, actions.post_management_fee(request.user, data.pop("fund_id"), **data))  # type: ignore[arg-type]
+
+
+@router.post("/entries/{entry_id}/reverse", response={201: EntryOut, **ERROR_RESPONSES},
+             summary="Reverse a journal entry (lines swapped, at most once)")
+def reverse(request: HttpRequest, entry_id: int, payload: ReverseIn) -> Any:
+    get_visible(request.user, JournalEntry, pk=entry_id)  # type: ignore[arg-type]
+    return Status(201, actions.reverse_entry(request.user, entry_id, **payload.dict()))  # type: ignore[arg-type]
+
+
+@router.get("/claims", response={200: list[ClaimOut], **ERROR_RESPONSES}, summary="Compensation claims I may see")
+def list_claims(request: HttpRequest, state: str | None = None, fund_id: int | None = None) -> Any:
+    qs = visible(request.user, Claim)  # type: ignore[arg-type]
+    if state:
+        qs = qs.filter(state=state)
+    if fund_id is not None:
+        qs = qs.filter(fund_id=fund_id)
+    return qs
+
+
+@router.get("/claims/{claim_id}", response={200: ClaimOut, **ERROR_RESPONSES}, summary="One compensation claim")
+def claim_detail(request: HttpRequest, claim_id: int) -> Any:
+    return get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+
+
+@router.post("/claims", response={201: ClaimOut, **ERROR_RESPONSES},
+             summary="File a compensation claim on a covered loan (BT-14, BT-15)")
+def file(request: HttpRequest, payload: FileClaimIn) -> Any:
+    from ipfin.servicing.models import Loan
+
+    get_visible(request.user, Loan, pk=payload.loan_id)  # type: ignore[arg-type]
+    return Status(201, actions.file_claim(request.user, payload.loan_id, on=payload.on,  # type: ignore[arg-type]
+                                          deterioration_evidence=payload.deterioration_evidence))
+
+
+@router.post("/claims/{claim_id}/verify", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Verify or reject a claim (fund manager; BT-18 able but unwilling)")
+def verify(request: HttpRequest, claim_id: int, payload: VerifyIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.verify_claim(request.user, claim_id, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.post("/claims/{claim_id}/approve", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Approve a verified claim (leadership group)")
+def approve(request: HttpRequest, claim_id: int, payload: OnIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.approve_claim(request.user, claim_id, on=payload.on)  # type: ignore[arg-type]
+
+
+@router.post("/claims/{claim_id}/pay", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Pay an approved claim; evaluates the bank's ratio (BT-13, BT-15)")
+def pay(request: HttpRequest, claim_id: int, payload: OnIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.pay_claim(request.user, claim_id, on=payload.on)  # type: ignore[arg-type]
+
+
+@router.post("/claims/{claim_id}/withdraw", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Withdraw a claim before approval (bank)")
+def withdraw(request: HttpRequest, claim_id: int, payload: WithdrawIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.withdraw_claim(request.user, claim_id, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.post("/recoveries", response={201: RecoveryOut, **ERROR_RESPONSES},
+             summary="Record a recovery after a payout; the fund's share is due in 15 working days (BT-16)")
+def recover(request: HttpRequest, payload: RecoveryIn) -> Any:
+    get_visible(request.user, Claim, pk=payload.claim_id)  # type: ignore[arg-type]
+    return Status(201, actions.record_recovery(request.user, payload.claim_id,  # type: ignore[arg-type]
+                                               recovered_fen=payload.recovered_fen, on=payload.on))
+
+
+@router.post("/recoveries/{share_id}/receive", response={200: RecoveryOut, **ERROR_RESPONSES},
+             summary="Record that the bank returned the fund's share (BT-16)")
+def receive(request: HttpRequest, share_id: int, payload: OnIn) -> Any:
+    get_visible(request.user, RecoveryShare, pk=share_id)  # type: ignore[arg-type]
+    return actions.receive_recovery_share(request.user, share_id, on=payload.on)  # type: ignore[arg-type]
+
+
+@router.get("/notices", response={200: list[NoticeOut], **ERROR_RESPONSES},
+            summary="Warning, suspension and lifting notices to banks (BT-13)")
+def list_notices(request: HttpRequest, fund_id: int | None = None) -> Any:
+    qs = visible(request.user, BankNotice)  # type: ignore[arg-type]
+    return qs.filter(fund_id=fund_id) if fund_id is not None else qs
+
+
+@router.post("/cooperations/{cooperation_id}/lift", response={201: NoticeOut, **ERROR_RESPONSES},
+             summary="Lift a bank's suspension (leadership group decision, BT-13b)")
+def lift(request: HttpRequest, cooperation_id: int, payload: LiftIn) -> Any:
+    get_visible(request.user, Cooperation, pk=cooperation_id)  # type: ignore[arg-type]
+    return Status(201, actions.lift_suspension(request.user, cooperation_id, **payload.dict()))  # type: ignore[arg-type]
+
+
+@router.get("/funds/{fund_id}/status", response={200: FundStatusOut, **ERROR_RESPONSES},
+            summary="Balance, exposure, claims by state and each bank's ratio (BT-13)")
+def status(request: HttpRequest, fund_id: int, on: date | None = None) -> Any:
+    fund = _readable_fund(request, fund_id)
+    day = on or timezone.localdate()
+    s = selectors.fund_status(fund, day)
+    return {"fund_id": fund.pk, "on": day, "balance_fen": s.balance_fen, "exposure_fen": s.exposure_fen,
+            "covered_count": s.covered_count, "covered_amount_fen": s.covered_amount_fen,
+            "claims_by_state": s.claims_by_state,
+            "banks": [{"bank_id": b.bank.pk, "bank_name": b.bank.name, "issued_fen": b.issued_fen,
+                       "paid_fen": b.paid_fen, "ratio": b.ratio, "status": b.status} for b in s.banks]}
+
+
+@router.get("/funds/{fund_id}/ledger", response={200: list[LineOut], **ERROR_RESPONSES},
+            summary="The fund's journal, line by line")
+def ledger_view(request: HttpRequest, fund_id: int) -> Any:
+    return selectors.ledger_lines(_readable_fund(request, fund_id))

@@ -16,3 +16,6 @@ class FundConfig(AppConfig):
                           roles=[Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD, Role.GUARANTOR_OFFICER,
                                  Role.INSURER_OFFICER, Role.FUND_OFFICER, Role.CLERK, Role.LEADER, Role.SUPERVISOR,
                                  Role.PLATFORM_ADMIN], order=70)
+        register_nav_item("fund.claims", _("Compensation claims"), url_name="fund:claims",
+                          roles=[Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD, Role.FUND_OFFICER, Role.CLERK,
+                                 Role.LEADER, Role.SUPERVISOR, Role.PLATFORM_ADMIN], order=71)

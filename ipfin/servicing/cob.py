@@ -514,9 +514,20 @@ def step_legal_watch(ctx: StepContext) -> int:
 
 
 def bank_ratio_notices(business_date: date) -> int:
-    """Hook for the fund's bank warning / suspension ratios (BT-13) and recovery-share deadlines (BT-16):
-    issue 7 (the compensation fund) fills this in. A no-op returning 0 until then."""
-    return 0
+    """BT-13 in close of business: every open fund's cooperating banks evaluated on D (two aggregate queries per
+    fund: loans issued and compensation paid, per bank), a warning or suspension notice issued once per upward
+    crossing. Idempotent: a second run of D finds every band already stored and issues nothing. Returns the
+    number of notices issued."""
+    from ipfin.core.actions import lock
+    from ipfin.fund.claims import evaluate_banks
+    from ipfin.fund.models import Fund
+
+    issued = 0
+    for fund_id in Fund.objects.filter(status="open").order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            fund = lock(Fund, fund_id)
+            issued += len(evaluate_banks(fund, business_date))
+    return issued
 
 
 def step_fund_triggers(ctx: StepContext) -> int:

@@ -1,0 +1,114 @@
+"""Forms of the fund pages. They only parse what the user typed; every rule (who may file, verify, approve or
+pay, the 60 days of BT-15, the amounts of BT-12) stays in :mod:`ipfin.fund.actions`. Rates are parsed as
+Decimal from text, never float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ipfin.domain.errors import IpfinError
+from ipfin.domain.fund.claims import ChecklistItem
+from ipfin.fund.simulation import WEB_MAX_RUNS, parse_rate
+from ipfin.origination.forms import BootstrapFormMixin
+
+NOTE_MAX_LENGTH = 2000
+# An example scenario for the simulation form (the issue's: 5 %/year defaults, 20 % recovered, 2 years);
+# a starting point the manager overwrites, not a policy number.
+EXAMPLE_SCENARIO = {"default_rate": "0.05", "recovery_rate": "0.2", "years": 2, "runs": 10_000, "seed": 1}
+
+CHECKLIST_LABELS: dict[ChecklistItem, Any] = {
+    ChecklistItem.LOAN_COVERED: _("The loan is covered by the fund (enrolled; the bank's standing allowed it)"),
+    ChecklistItem.CONTRACTS_ON_FILE: _("Loan and pledge contracts are on file"),
+    ChecklistItem.OVERDUE_OR_DETERIORATION: _("Overdue for the fund's minimum days (BT-15), or evidence of serious deterioration (BT-14)"),
+    ChecklistItem.PRINCIPAL_LOSS_CONFIRMED: _("The principal loss agrees with the servicing figures"),
+    ChecklistItem.COLLECTION_EFFORTS: _("The bank pursued the debt and the pledge"),
+    ChecklistItem.NO_FRAUD: _("No fraud or collusion"),
+}
+
+
+class FileClaimForm(BootstrapFormMixin, forms.Form):
+    """The bank files a claim on a loan (``file_claim``); evidence only matters before the 60th day (BT-14)."""
+
+    deterioration_evidence = forms.CharField(label=_("Evidence of serious deterioration (only for a claim before the minimum days past due, BT-14)"),
+                                             required=False, max_length=NOTE_MAX_LENGTH,
+                                             widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class VerifyClaimForm(BootstrapFormMixin, forms.Form):
+    """The fund manager's checklist (BT-14, BT-15, BT-18, BT-22): verifying needs every item ticked."""
+
+    DECISIONS = [("verify", _("Verified: send to the leadership group")), ("reject", _("Reject the claim"))]
+
+    checked = forms.MultipleChoiceField(label=_("Checklist"), required=False, widget=forms.CheckboxSelectMultiple,
+                                        choices=[(k.value, v) for k, v in CHECKLIST_LABELS.items()])
+    able_but_unwilling = forms.BooleanField(
+        label=_("The borrower is able but unwilling to repay (dishonest list, BT-18)"), required=False)
+    decision = forms.ChoiceField(label=_("Decision"), choices=DECISIONS, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, max_length=NOTE_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        missing = [CHECKLIST_LABELS[i] for i in ChecklistItem if i.value not in set(data.get("checked") or [])]
+        if data.get("decision") == "verify" and missing:
+            self.add_error("checked", _("Tick every item of the checklist to verify the claim."))
+        if data.get("decision") == "reject" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Give the reason for the rejection."))
+        return data
+
+    def action_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {"approve": data["decision"] == "verify", "able_but_unwilling": bool(data.get("able_but_unwilling")),
+                "note": data.get("note") or ""}
+
+
+class SimulationForm(BootstrapFormMixin, forms.Form):
+    """The dashboard's stress-simulation form (GET)."""
+
+    default_rate = forms.CharField(label=_("Default rate per year (0–1)"), max_length=20)
+    recovery_rate = forms.CharField(label=_("Recovery rate (0–1)"), max_length=20)
+    years = forms.IntegerField(label=_("Years"), min_value=1, max_value=30)
+    runs = forms.IntegerField(label=_("Runs"), min_value=1, max_value=WEB_MAX_RUNS)
+    seed = forms.IntegerField(label=_("Seed"), min_value=0)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def _rate(self, name: str) -> Decimal:
+        try:
+            return parse_rate(self.cleaned_data[name], name.replace("_", " "))
+        except IpfinError:
+            raise forms.ValidationError(_("Enter a number between 0 and 1, e.g. 0.05.")) from None
+
+    def clean_default_rate(self) -> Decimal:
+        return self._rate("default_rate")
+
+    def clean_recovery_rate(self) -> Decimal:
+        return self._rate("recovery_rate")
+
+
+class ReportForm(forms.Form):
+    """Which operation report to download: quarterly (with a quarter) or annual."""
+
+    kind = forms.ChoiceField(choices=[("quarterly", _("Quarterly")), ("annual", _("Annual"))])
+    year = forms.IntegerField(min_value=2000, max_value=2100)
+    quarter = forms.IntegerField(min_value=1, max_value=4, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "quarterly" and not data.get("quarter"):
+            self.add_error("quarter", _("Choose the quarter."))
+        return data
