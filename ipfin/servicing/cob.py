@@ -196,7 +196,7 @@ def _prepare_connection() -> None:
         connection.connection.create_function("ipfin_penalty", 5, _sqlite_penalty, deterministic=True)
 
 
-def _refresh_statistics() -> None:
+def _refresh_statistics(*tables: str) -> None:
     """PostgreSQL: refresh the planner's statistics of the tables COB reads and writes. The previous day's run
     may have inserted thousands of warnings and changed most loans, and autovacuum is not guaranteed to have
     analysed them since; with stale statistics the anti-joins that keep warnings unique were planned as nested
@@ -204,7 +204,7 @@ def _refresh_statistics() -> None:
     at a million loans."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {LOAN}, {INST}, {WARN}")
+            cursor.execute(f"ANALYZE {', '.join(tables or (LOAN, INST, WARN))}")
 
 
 def _exec(sql: str, params: list[Any] | tuple[Any, ...] = ()) -> int:
@@ -257,6 +257,8 @@ def step_overdue(ctx: StepContext) -> int:
         f"UPDATE {INST} SET status = {new_status} "
         f"WHERE status IN ('scheduled', 'due', 'overdue') AND due_on <= {d} AND status <> {new_status} "
         f"AND loan_id IN (SELECT id FROM {LOAN} WHERE status = 'active')")
+    if installments:
+        _refresh_statistics(INST)  # statuses just changed: plan the aggregates below on today's numbers
     since = f"{_greatest('COALESCE(l.penalty_accrued_through, agg.oldest)', 'agg.oldest')}"
     penalty_days = f"(CASE WHEN {_days(d, since)} > 0 THEN {_days(d, since)} ELSE 0 END)"
     updated = _exec(
@@ -729,6 +731,7 @@ def run_cob(business_date: date, *, on_step: Callable[[str, dict[str, Any]], Non
                     continue
                 ctx = StepContext(business_date)
                 started = time.perf_counter()
+                _refresh_statistics(WARN)  # the step before may have added thousands of warnings
                 with transaction.atomic():
                     count = STEPS[name](ctx)
                     steps[name] = {"count": count, "seconds": round(time.perf_counter() - started, 3),
