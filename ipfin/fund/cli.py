@@ -21,12 +21,17 @@ from decimal import Decimal
 from typing import Any
 
 from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
-from ipfin.domain.money import format_yuan
+from ipfin.domain.money import format_yuan as _format_yuan_sign
 
 BAND_ZH = {"below": "正常", "warning": "警示", "suspension": "中止", "admitted": "合作中", "warned": "已预警",
            "suspended": "已暂停", "removed": "已取消合作"}
 CLAIM_STATE_ZH = {"filed": "已申请", "verified": "已审核", "approved": "已批准", "paid": "已拨付",
                   "settled": "已清算", "rejected": "已驳回", "withdrawn": "已撤回"}
+
+
+def _yuan(amount_fen: int) -> str:
+    """``1,234.56`` — the lines already say 元."""
+    return _format_yuan_sign(amount_fen).replace("¥", "")
 
 
 def register(sub: Any) -> None:
@@ -92,10 +97,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     fund = _fund(args.fund)
     payload = status_payload(fund, _as_of(args))
     claims = "，".join(f"{CLAIM_STATE_ZH.get(k, k)} {v}" for k, v in payload["claims_by_state"].items()) or "无"
-    lines = [f"风险补偿资金 {fund.code}（{fund.name}）{payload['as_of']}：余额 {format_yuan(payload['balance_fen'])} 元，"
-             f"风险敞口 {format_yuan(payload['exposure_fen'])} 元，在保贷款 {payload['covered_count']} 笔 "
-             f"{format_yuan(payload['covered_amount_fen'])} 元；补偿申请：{claims}"]
-    lines += [f"  {b['bank']}：累计发放 {format_yuan(b['issued_fen'])} 元，累计补偿 {format_yuan(b['paid_fen'])} 元，"
+    lines = [f"风险补偿资金 {fund.code}（{fund.name}）{payload['as_of']}：余额 {_yuan(payload['balance_fen'])} 元，"
+             f"风险敞口 {_yuan(payload['exposure_fen'])} 元，在保贷款 {payload['covered_count']} 笔 "
+             f"{_yuan(payload['covered_amount_fen'])} 元；补偿申请：{claims}"]
+    lines += [f"  {b['bank']}：累计发放 {_yuan(b['issued_fen'])} 元，累计补偿 {_yuan(b['paid_fen'])} 元，"
               f"补偿率 {_percent(b['ratio'])}，{BAND_ZH.get(b['status'], b['status'])}" for b in payload["banks"]]
     emit(payload, "\n".join(lines), as_json=args.json)
     return EXIT_OK
@@ -117,11 +122,11 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     p, n = result.payouts, result.net_payouts
     lines = [f"风险补偿资金 {fund.code} 压力测试：{result.loans} 笔在保贷款，年违约率 {result.scenario.default_rate}，"
              f"回收率 {result.scenario.recovery_rate}，{result.scenario.years} 年，{result.scenario.runs} 次模拟"
-             f"（种子 {result.scenario.seed}），余额 {format_yuan(result.fund_balance_fen)} 元",
-             f"  补偿支出：均值 {format_yuan(p.mean_fen)} 元，P50 {format_yuan(p.p50_fen)}，P95 {format_yuan(p.p95_fen)}，"
-             f"P99 {format_yuan(p.p99_fen)}，最大 {format_yuan(p.max_fen)}",
-             f"  扣除追偿返还后：均值 {format_yuan(n.mean_fen)} 元，P95 {format_yuan(n.p95_fen)}，"
-             f"P99 {format_yuan(n.p99_fen)}；平均补偿笔数 {result.mean_claims}；"
+             f"（种子 {result.scenario.seed}），余额 {_yuan(result.fund_balance_fen)} 元",
+             f"  补偿支出：均值 {_yuan(p.mean_fen)} 元，P50 {_yuan(p.p50_fen)}，P95 {_yuan(p.p95_fen)}，"
+             f"P99 {_yuan(p.p99_fen)}，最大 {_yuan(p.max_fen)}",
+             f"  扣除追偿返还后：均值 {_yuan(n.mean_fen)} 元，P95 {_yuan(n.p95_fen)}，"
+             f"P99 {_yuan(n.p99_fen)}；平均补偿笔数 {result.mean_claims}；"
              f"资金耗尽概率 {_percent(result.probability_of_exhaustion)}"]
     for bank in result.banks:
         parts = []
@@ -132,6 +137,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             else:
                 when = f"，预计 {crossing.expected_on}" if crossing.expected_on else ""
                 parts.append(f"{label}概率 {_percent(crossing.probability)}{when}")
-        lines.append(f"  {bank.bank}：预期补偿 {format_yuan(bank.expected_payout_fen)} 元；" + "；".join(parts))
+        lines.append(f"  {bank.bank}：预期补偿 {_yuan(bank.expected_payout_fen)} 元；" + "；".join(parts))
     emit(payload, "\n".join(lines), as_json=args.json)
     return EXIT_OK

@@ -84,7 +84,7 @@ def test_status_json_and_human(covered: Covered, capsys: Any) -> None:
     assert bank == {"bank": covered.bank.name, "issued_fen": covered.loan.principal_fen, "paid_fen": 0,
                     "ratio": "0", "status": "admitted"}
     code, out, _err = _run(["fund", "status", covered.fund.code, "--as-of", AS_OF], capsys)
-    assert code == 0 and "余额 ¥5,000,000.00 元" in out and covered.bank.name in out and "补偿率 0.00%" in out
+    assert code == 0 and "余额 5,000,000.00 元" in out and covered.bank.name in out and "补偿率 0.00%" in out
 
 
 def test_simulate_json_is_deterministic_for_a_seed(covered: Covered, capsys: Any) -> None:
