@@ -305,14 +305,14 @@ def reverse_entry(user: User, entry_id: int, *, reason: str, on: date) -> Journa
 
 def _claim_figures(loan: Any, fund: Fund, on: date) -> tuple[Decimal, str, dc.Compensation, int]:
     """The ratio (the fund's risk share recorded at enrolment, PZP-3.4.2, else the profile's BT-12a ratio), its
-    clause, the compensation (BT-12, BT-12a, BT-15) and the IP-pledge portion (the whole principal: the loan
-    records no separate portion, BT-12a)."""
+    clause, the compensation (BT-12, BT-12a, BT-15) and the IP-pledge portion (the loan's recorded portion of a
+    combined loan; the whole principal where it records none, BT-12a)."""
     share = (loan.contract.risk_shares or {}).get("fund")
     ratio_param = claims_db.fund_param(fund, "compensation_ratio", on, required=share is None)
     ratio = Decimal(str(share)) if share is not None else ratio_param.decimal  # type: ignore[union-attr]
     clause = ratio_param.clause if ratio_param is not None else "PZP-3.4.2"
     cap = claims_db.fund_param(fund, "claim_cap_fen", on, required=False)
-    portion = loan.principal_fen
+    portion = loan.principal_fen if loan.ip_pledge_portion_fen is None else loan.ip_pledge_portion_fen
     comp = dc.claim_compensation(outstanding_principal_fen=loan.outstanding_principal_fen,
                                  loan_principal_fen=loan.principal_fen, ip_pledge_portion_fen=portion,
                                  compensation_ratio=ratio, per_claim_cap_fen=int(cap.value) if cap else None)

@@ -4,7 +4,7 @@ Decimal from text, never float."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ipfin.domain.errors import IpfinError
 from ipfin.domain.fund.claims import ChecklistItem
 from ipfin.fund.simulation import WEB_MAX_RUNS, parse_rate
-from ipfin.origination.forms import BootstrapFormMixin
+from ipfin.origination.forms import BootstrapFormMixin, clean_fen, yuan_field
 
 NOTE_MAX_LENGTH = 2000
 # An example scenario for the simulation form (the issue's: 5 %/year defaults, 20 % recovered, 2 years);
@@ -112,3 +112,59 @@ class ReportForm(forms.Form):
         if data.get("kind") == "quarterly" and not data.get("quarter"):
             self.add_error("quarter", _("Choose the quarter."))
         return data
+
+
+class WithdrawClaimForm(BootstrapFormMixin, forms.Form):
+    """The bank withdraws its claim before approval (``withdraw_claim``, BT-15): the reason is recorded."""
+
+    reason = forms.CharField(label=_("Reason for the withdrawal"), max_length=NOTE_MAX_LENGTH,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class RecordRecoveryForm(BootstrapFormMixin, forms.Form):
+    """The bank records what it recovered after the payout (``record_recovery``, BT-16), in yuan → exact fen."""
+
+    recovered_yuan = yuan_field(_("Amount recovered (yuan)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean_recovered_yuan(self) -> int | None:
+        return clean_fen(self.cleaned_data.get("recovered_yuan"))
+
+    def recovered_fen(self) -> int:
+        return int(self.cleaned_data["recovered_yuan"])
+
+
+class LiftSuspensionForm(BootstrapFormMixin, forms.Form):
+    """The leadership group's decision lifting a bank's suspension (``lift_suspension``, BT-13b)."""
+
+    decision = forms.CharField(label=_("Leadership group decision"), max_length=NOTE_MAX_LENGTH,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean_decision(self) -> str:
+        text = (self.cleaned_data.get("decision") or "").strip()
+        if not text:
+            raise forms.ValidationError(_("Record the leadership group's decision."))
+        return text
+
+
+def parse_statement_yuan(text: str) -> int:
+    """A bank-statement balance typed in yuan (at most two decimals; zero or negative allowed) → exact fen."""
+    try:
+        value = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        raise forms.ValidationError(_("Enter an amount in yuan with at most two decimals.")) from None
+    fen = value * 100 if value.is_finite() else None
+    if fen is None or fen != fen.to_integral_value() or abs(fen) >= 10**18:
+        raise forms.ValidationError(_("Enter an amount in yuan with at most two decimals."))
+    return int(fen)

@@ -147,18 +147,21 @@ def _active_covered(fund: Fund) -> QuerySet[Any]:
 
 def covered_portfolio(fund: Fund) -> list[dict[str, Any]]:
     """Per active covered loan: loan_id, bank_id, outstanding_fen, fund_share (the fund's risk share,
-    PZP-3.4.2), ratio (the compensation ratio: the same share, BT-12a) and cap_fen (the per-claim cap of the
-    fund's profile today, None without one) — the input of :mod:`ipfin.domain.fund.simulation`."""
+    PZP-3.4.2), ratio (the compensation ratio: the same share, BT-12a), ip_share (the IP-pledge portion of a
+    combined loan ÷ its principal, 1 for a pure IP loan, BT-12a) and cap_fen (the per-claim cap of the fund's
+    profile today, None without one) — the input of :mod:`ipfin.domain.fund.simulation`."""
     from ipfin.fund.claims import fund_param
 
     cap = fund_param(fund, "claim_cap_fen", timezone.localdate(), required=False)
     cap_fen = int(cap.value) if cap is not None else None
-    rows = _active_covered(fund).values_list("pk", "bank_id", "outstanding_principal_fen", "contract__risk_shares")
+    rows = _active_covered(fund).values_list("pk", "bank_id", "outstanding_principal_fen", "contract__risk_shares",
+                                             "principal_fen", "ip_pledge_portion_fen")
     out = []
-    for pk, bank_id, outstanding, shares in rows.order_by("pk"):
+    for pk, bank_id, outstanding, shares, principal, portion in rows.order_by("pk"):
         share = _fund_share(shares)
+        ip_share = Decimal(1) if portion is None or not principal else Decimal(int(portion)) / Decimal(int(principal))
         out.append({"loan_id": pk, "bank_id": bank_id, "outstanding_fen": int(outstanding), "fund_share": share,
-                    "ratio": share, "cap_fen": cap_fen})
+                    "ratio": share, "ip_share": ip_share, "cap_fen": cap_fen})
     return out
 
 

@@ -1,7 +1,10 @@
 """Pages of the fund app (风险补偿资金): the funds list, a fund's dashboard (balance, exposure, claims by state,
 each bank's BT-13 ratio against the warning and suspension bands, notices, the ledger, the stress simulation
 and the operation reports), and the claim workflow: the bank files from a loan with a ``claim_eligible``
-warning, the fund manager verifies with the checklist, the leadership group approves, the fund manager pays.
+warning, the fund manager verifies with the checklist, the leadership group approves, the fund manager pays;
+the bank withdraws before approval (BT-15) and records recoveries after the payout, the fund manager marks each
+recovery share received (BT-16); on the dashboard the leadership group lifts a suspension (BT-13b), overdue
+recovery shares are listed and the dedicated accounts reconciled against typed statement balances (BT-9).
 
 Reads go through :mod:`ipfin.fund.selectors` and :func:`ipfin.core.scoping.visible` (scoped to the user);
 every state change is one call of :mod:`ipfin.fund.actions`, which checks the role; a typed error it raises
@@ -14,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -25,15 +29,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ipfin.accounts.choices import Role
-from ipfin.accounts.models import User
+from ipfin.accounts.models import Organisation, User
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError
+from ipfin.domain.fund import claims as dc
 from ipfin.domain.money import format_yuan
 from ipfin.fund import actions, reports, selectors
 from ipfin.fund.choices import ClaimState, CooperationStatus
-from ipfin.fund.forms import EXAMPLE_SCENARIO, FileClaimForm, ReportForm, SimulationForm, VerifyClaimForm
-from ipfin.fund.models import Claim, Cooperation, Fund
+from ipfin.fund.forms import (
+    EXAMPLE_SCENARIO,
+    FileClaimForm,
+    LiftSuspensionForm,
+    RecordRecoveryForm,
+    ReportForm,
+    SimulationForm,
+    VerifyClaimForm,
+    WithdrawClaimForm,
+    parse_statement_yuan,
+)
+from ipfin.fund.ledger import MAIN_ACCOUNT
+from ipfin.fund.models import Claim, Cooperation, Fund, RecoveryShare
 from ipfin.servicing.models import Loan, RiskWarning
 from ipfin.web.errors import render_error
 
@@ -113,15 +129,53 @@ def _ledger_rows(lines: Any) -> list[dict[str, Any]]:
     return rows
 
 
+STATEMENT_PREFIX = "statement-"  # GET parameter per dedicated account: statement-<party>=<yuan>
+
+
+def _reconciliation_rows(request: HttpRequest, fund: Fund, today: date) -> tuple[list[dict[str, Any]], list[str]]:
+    """Per dedicated account (BT-9): the book balance on ``today`` against the statement balance the user typed
+    (``?statement-<party>=<yuan>``, optional: a missing statement reads as the book balance)."""
+    statements: dict[str, int] = {}
+    errors: list[str] = []
+    for key, text in request.GET.items():
+        if key.startswith(STATEMENT_PREFIX) and text.strip():
+            try:
+                statements[key[len(STATEMENT_PREFIX):]] = parse_statement_yuan(text)
+            except forms.ValidationError as exc:
+                errors.append(f"{text}: {' '.join(exc.messages)}")
+    names = {str(pk): name for pk, name in Organisation.objects.filter(
+        pk__in=[int(p) for p in statements if p.isdigit()] + list(
+            Cooperation.objects.filter(fund=fund).values_list("institution_id", flat=True))).values_list("pk", "name")}
+    rows = []
+    for rec in selectors.reconciliation(fund, as_of=today, statements=statements):
+        label = _("Fund's own dedicated account") if rec.bank == MAIN_ACCOUNT else names.get(rec.bank, rec.bank)
+        rows.append({"party": rec.bank, "label": label, "expected": format_yuan(rec.expected_fen),
+                     "statement": format_yuan(rec.statement_fen), "difference": format_yuan(rec.difference_fen),
+                     "typed": request.GET.get(STATEMENT_PREFIX + rec.bank, ""), "reconciled": rec.reconciled,
+                     "given": rec.bank in statements})
+    return rows, errors
+
+
+def _overdue_rows(fund: Fund, today: date) -> list[dict[str, Any]]:
+    return [{"share": s, "claim": s.claim, "bank": s.claim.bank.name, "amount": format_yuan(s.share_fen),
+             "due_on": s.due_on, "days": (today - s.due_on).days if s.due_on else None}
+            for s in selectors.overdue_recovery_shares(fund, today)]
+
+
 @login_required
 @require_GET
 def fund_dashboard(request: HttpRequest, code: str) -> HttpResponse:
+    user = _user(request)
+    return _dashboard_page(request, _fund_for_dashboard(user, code))
+
+
+def _dashboard_page(request: HttpRequest, fund: Fund, *, action_error: Any = None,
+                    lift_forms: dict[int, LiftSuspensionForm] | None = None, http_status: int = 200) -> HttpResponse:
     from ipfin.fund.simulation import chart_data, run_simulation
     from ipfin.policy.policyset import policy_set
 
     user = _user(request)
-    fund = _fund_for_dashboard(user, code)
-    today = _as_of(request)
+    today = _as_of(request) if request.method == "GET" else _today()
     status = selectors.fund_status(fund, today)
     pset = policy_set([fund.profile_name], today)
     warning, suspension = pset.find("warning_ratio"), pset.find("suspension_ratio")
@@ -149,6 +203,15 @@ def fund_dashboard(request: HttpRequest, code: str) -> HttpResponse:
                                      "warning_p": _percent(b.warning.probability),
                                      "suspension_p": _percent(b.suspension.probability)} for b in result.banks]}
     quarter = (today.month - 1) // 3 + 1
+    suspended: list[dict[str, Any]] = []
+    if user.has_role(Role.LEADER):
+        for cooperation in (visible(user, Cooperation).filter(fund=fund, status=CooperationStatus.SUSPENDED)
+                            .select_related("institution").order_by("institution__name")):
+            form = (lift_forms or {}).get(cooperation.pk) or LiftSuspensionForm(prefix=f"lift-{cooperation.pk}")
+            suspended.append({"cooperation": cooperation, "form": form})
+    reconciliation, statement_errors = _reconciliation_rows(request, fund, today)
+    if error is None and action_error is not None:
+        error = action_error
     context = {
         "fund": fund, "today": today, "status": status,
         "balance": format_yuan(status.balance_fen), "exposure": format_yuan(status.exposure_fen),
@@ -162,8 +225,34 @@ def fund_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "notices": notices, "ledger_page": ledger_page, "ledger_rows": _ledger_rows(ledger_page.object_list), "form": form, "simulation": simulation,
         "error_message": localized_message(error) if error else None,
         "on_param": request.GET.get("on", ""), "report_year": today.year, "report_quarter": quarter,
+        "suspended": suspended, "overdue": _overdue_rows(fund, today), "reconciliation": reconciliation,
+        "statement_errors": statement_errors, "statement_prefix": STATEMENT_PREFIX,
     }
-    return render(request, "fund/dashboard.html", context, status=error.http_status if error else 200)
+    return render(request, "fund/dashboard.html", context, status=error.http_status if error else http_status)
+
+
+@login_required
+@require_POST
+def lift_suspension(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leadership group lifts a bank's suspension with its recorded decision (BT-13b)."""
+    user = _user(request)
+    cooperation = visible(user, Cooperation).select_related("fund", "institution").filter(pk=pk).first()
+    if cooperation is None:
+        raise Http404
+    fund = cooperation.fund
+    form = LiftSuspensionForm(request.POST, prefix=f"lift-{pk}")
+    if not form.is_valid():
+        if not selectors.may_read_ledger(user, fund):
+            raise Http404
+        return _dashboard_page(request, fund, lift_forms={pk: form}, http_status=400)
+    try:
+        actions.lift_suspension(user, pk, on=_today(), decision=form.cleaned_data["decision"])
+    except IpfinError as exc:
+        if not selectors.may_read_ledger(user, fund):
+            return render_error(request, exc)
+        return _dashboard_page(request, fund, action_error=exc, lift_forms={pk: form})
+    messages.success(request, _("The suspension of %(bank)s was lifted.") % {"bank": cooperation.institution.name})
+    return redirect("fund:dashboard", code=fund.code)
 
 
 @login_required
@@ -247,9 +336,17 @@ def _claim(user: User, pk: int) -> Claim:
 
 
 def _claim_page(request: HttpRequest, claim: Claim, *, error: Any = None, verify_form: VerifyClaimForm | None = None,
+                withdraw_form: WithdrawClaimForm | None = None, recovery_form: RecordRecoveryForm | None = None,
                 status: int = 200) -> HttpResponse:
     user = _user(request)
     is_manager_officer = user.has_role(Role.FUND_OFFICER) and user.organisation_id == claim.fund.manager_id
+    is_bank = user.has_role(*BANK_ROLES) and user.organisation_id is not None and \
+        user.organisation_id in (claim.bank_id, claim.bank.head_office_id)
+    today = _today()
+    recoveries = [{"share": r, "recovered": format_yuan(r.recovered_fen), "amount": format_yuan(r.share_fen),
+                   "overdue": r.received_on is None and r.due_on is not None and r.due_on < today,
+                   "can_receive": is_manager_officer and r.received_on is None}
+                  for r in claim.recoveries.order_by("recorded_on", "pk")]
     context = {
         "claim": claim, "error_message": localized_message(error) if error else None, "amount": format_yuan(claim.amount_fen),
         "loss": format_yuan(claim.principal_loss_fen), "portion": format_yuan(claim.ip_pledge_portion_fen),
@@ -259,6 +356,11 @@ def _claim_page(request: HttpRequest, claim: Claim, *, error: Any = None, verify
         "can_verify": claim.state == ClaimState.FILED and is_manager_officer,
         "can_approve": claim.state == ClaimState.VERIFIED and user.has_role(Role.LEADER),
         "can_pay": claim.state == ClaimState.APPROVED and is_manager_officer,
+        "can_withdraw": is_bank and ClaimState.WITHDRAWN in dc.ALLOWED.get(dc.ClaimState(claim.state), frozenset()),
+        "withdraw_form": withdraw_form or WithdrawClaimForm(),
+        "can_record_recovery": is_bank and claim.state in (ClaimState.PAID, ClaimState.SETTLED),
+        "recovery_form": recovery_form or RecordRecoveryForm(),
+        "recoveries": recoveries,
     }
     return render(request, "fund/claim.html", context, status=error.http_status if error else status)
 
@@ -307,3 +409,54 @@ def approve_claim(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pay_claim(request: HttpRequest, pk: int) -> HttpResponse:
     return _step(request, pk, actions.pay_claim, _("Claim %(number)s was paid: %(amount)s."))
+
+
+@login_required
+@require_POST
+def withdraw_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """The bank withdraws its claim before approval, with its reason (BT-15)."""
+    user = _user(request)
+    claim = _claim(user, pk)
+    form = WithdrawClaimForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, withdraw_form=form, status=400)
+    try:
+        claim = actions.withdraw_claim(user, claim.pk, reason=form.cleaned_data["reason"], on=_today())
+    except IpfinError as exc:
+        return _claim_page(request, _claim(user, pk), error=exc, withdraw_form=form)
+    messages.success(request, _("Claim %(number)s was withdrawn.") % {"number": claim.number})
+    return redirect("fund:claim", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def record_recovery(request: HttpRequest, pk: int) -> HttpResponse:
+    """After the payout the bank records what it recovered; the fund's share becomes due (BT-16)."""
+    user = _user(request)
+    claim = _claim(user, pk)
+    form = RecordRecoveryForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, recovery_form=form, status=400)
+    try:
+        share = actions.record_recovery(user, claim.pk, recovered_fen=form.recovered_fen(), on=_today())
+    except IpfinError as exc:
+        return _claim_page(request, _claim(user, pk), error=exc, recovery_form=form)
+    messages.success(request, _("Recovery of %(recovered)s recorded: %(share)s due to the fund.")
+                     % {"recovered": format_yuan(share.recovered_fen), "share": format_yuan(share.share_fen)})
+    return redirect("fund:claim", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def receive_recovery_share(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fund officer records that the bank returned a recovery share into the dedicated account (BT-16)."""
+    user = _user(request)
+    share = visible(user, RecoveryShare).filter(pk=pk).values_list("claim_id", flat=True).first()
+    if share is None:
+        raise Http404
+    try:
+        row = actions.receive_recovery_share(user, pk, on=_today())
+    except IpfinError as exc:
+        return _claim_page(request, _claim(user, share), error=exc)
+    messages.success(request, _("Recovery share of %(amount)s received.") % {"amount": format_yuan(row.share_fen)})
+    return redirect("fund:claim", pk=share)

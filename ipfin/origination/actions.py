@@ -111,6 +111,12 @@ class BadDocument(InvalidInput):
     message_template = _("The document is not acceptable: {reason}")
 
 
+class IpPledgePortionInvalid(InvalidInput):
+    """BT-12a: the IP-pledge portion of a combined loan must be a whole number of fen in (0, principal]."""
+
+    code = "ip_pledge_portion_invalid"
+
+
 class AssetNotAvailable(InvalidInput):
     code = "asset_not_available"
     message_template = _("Asset {asset} cannot be offered by this applicant.")
@@ -510,6 +516,17 @@ def _clean_amount(value: Any, field: str = "amount_fen") -> int:
     return value
 
 
+def _clean_ip_pledge_portion(value: Any, principal_fen: int) -> int | None:
+    """BT-12a: None (the whole principal is secured by the IP pledge) or 0 < portion ≤ principal, in fen."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise IpPledgePortionInvalid(reason="ip_pledge_portion_fen must be a whole number of fen > 0 (BT-12a)")
+    if value > principal_fen:
+        raise IpPledgePortionInvalid(reason="ip_pledge_portion_fen cannot exceed the principal (BT-12a)")
+    return value
+
+
 def _clean_rate(value: Any, field: str) -> Decimal | None:
     if value is None or value == "":
         return None
@@ -872,10 +889,12 @@ def _contract_number(application: Application) -> str:
 
 def approve_application(user: User, application_id: int, *, annual_rate: Any, amount_fen: int | None = None,
                         note: str = "", drop_fund_coverage: bool = False, today: date | None = None,
-                        guarantor_share: Any = None, insurer_share: Any = None) -> Application:
+                        guarantor_share: Any = None, insurer_share: Any = None,
+                        ip_pledge_portion_fen: int | None = None) -> Application:
     """under_review → approved (approver or branch head, never the creator): re-runs every check at stage
     approve with the rate (LPR of the approval date; signing re-checks it, PZA-2.3.1b); a failed blocking check
-    refuses; stops the decision clock and drafts the contract with risk shares."""
+    refuses; stops the decision clock and drafts the contract with risk shares. ``ip_pledge_portion_fen``: the
+    part of a combined loan secured by the IP pledge (BT-12a), 0 < portion ≤ approved amount; None = all of it."""
     today = today or _today()
     rate = _clean_rate(annual_rate, "annual_rate")
     if rate is None:
@@ -886,6 +905,7 @@ def approve_application(user: User, application_id: int, *, annual_rate: Any, am
         amount = _clean_amount(amount_fen) if amount_fen is not None else application.amount_fen
         if amount > application.amount_fen:
             raise InvalidInput(reason="the approved amount cannot exceed the amount applied for")
+        portion = _clean_ip_pledge_portion(ip_pledge_portion_fen, amount)
         previous = _move(application, S.APPROVED, today)
         if drop_fund_coverage:
             application.fund = None
@@ -916,12 +936,14 @@ def approve_application(user: User, application_id: int, *, annual_rate: Any, am
             payment_frequency=product.payment_frequency, day_count=product.day_count,
             penalty_rate_uplift=product.penalty_rate_uplift, max_loan_to_value=cap, collateral_value_fen=bundle,
             lpr_fixing_date=lpr.fixing_date if lpr else None, lpr_tenor=lpr.tenor.value if lpr else "",
-            lpr_rate=lpr.rate if lpr else None, risk_shares={k: str(v) for k, v in shares.items()})
+            lpr_rate=lpr.rate if lpr else None, risk_shares={k: str(v) for k, v in shares.items()},
+            ip_pledge_portion_fen=portion)
         record_event(actor=user, action="origination.application.approve", obj=application,
                      before={"status": previous},
                      after={"status": S.APPROVED, "amount_fen": amount, "annual_rate": rate, "check_run": run,
                             "fund": application.fund_id, "contract": contract.number,
-                            "risk_shares": contract.risk_shares}, clause="PZA-2.2.1b")
+                            "risk_shares": contract.risk_shares, "ip_pledge_portion_fen": portion},
+                     clause="PZA-2.2.1b")
         _notify(application, "approved", _title(_("Application {number} approved"), application), actor=user)
         if application.fund is not None:
             _notify(application, "approved", _title(_("Application {number} approved"), application),
@@ -1069,6 +1091,7 @@ def disburse(user: User, application_id: int, *, disbursed_on: date | None = Non
         loan = _create_numbered(Loan, "DK", disbursed_on, lambda number: Loan.objects.create(
             number=number, contract=contract, enterprise=application.enterprise, bank=application.bank,
             product=application.product, fund=fund if covered else None, principal_fen=contract.principal_fen,
+            ip_pledge_portion_fen=contract.ip_pledge_portion_fen,
             outstanding_principal_fen=contract.principal_fen, annual_rate=contract.annual_rate,
             term_months=contract.term_months, repayment_method=contract.repayment_method,
             payment_frequency=contract.payment_frequency, day_count=contract.day_count,

@@ -128,6 +128,7 @@ class ContractOut(Schema):
     lpr_tenor: str
     lpr_rate: Decimal | None
     risk_shares: dict[str, str]
+    ip_pledge_portion_fen: int | None
     signed_on: date | None
     start_on: date | None
     maturity_on: date | None
@@ -193,6 +194,7 @@ class ApproveIn(Schema):
     drop_fund_coverage: bool = False
     guarantor_share: Decimal | None = None
     insurer_share: Decimal | None = None
+    ip_pledge_portion_fen: int | None = None  # BT-12a: the IP-pledged part of a combined loan; empty = all
 
 
 class SignIn(Schema):

@@ -162,6 +162,8 @@ class Contract(models.Model):
     lpr_rate = models.DecimalField(_("LPR (%)"), max_digits=7, decimal_places=4, null=True, blank=True)
     # Risk shares of principal loss (PZP-3.4.2): {"bank": "0.60", "fund": "0.40", ...}, summing to 1.
     risk_shares = models.JSONField(_("risk shares"), default=dict)
+    # BT-12a: the part of a combined loan secured by the IP pledge; empty = the whole principal.
+    ip_pledge_portion_fen = models.BigIntegerField(_("IP-pledge portion (fen)"), null=True, blank=True)
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     start_on = models.DateField(_("start date"), null=True, blank=True)
     maturity_on = models.DateField(_("maturity date"), null=True, blank=True)

@@ -543,10 +543,52 @@ def bank_ratio_notices(business_date: date) -> int:
     return issued
 
 
+RECOVERY_OVERDUE_VERB = "cob.recovery_share_overdue"
+
+
+def overdue_recovery_share_alerts(business_date: date) -> int:
+    """BT-16 in close of business: one notification to the bank and to the fund's manager for each recovery
+    share still unpaid after its due date (due before D, as ``ipfin.fund.selectors.overdue_recovery_shares``) —
+    once: a share already warned (same verb and link) is skipped. One query for the shares, one for the warned,
+    one for the recipients; rows are written in the step's transaction. Returns the number of shares warned."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from ipfin.accounts.models import User
+    from ipfin.fund.models import RecoveryShare
+    from ipfin.notifications.models import Notification
+
+    shares = (RecoveryShare.objects.filter(received_on__isnull=True, share_fen__gt=0, due_on__lt=business_date)
+              .order_by("due_on", "pk")
+              .values_list("pk", "claim_id", "claim__number", "claim__bank_id", "claim__fund__manager_id",
+                           "share_fen", "due_on"))
+    items: list[tuple[str, str, list[int]]] = []  # url, title, organisation ids
+    with translation.override("zh-hans"):
+        for pk, claim_id, number, bank_id, manager_id, share_fen, due_on in shares:
+            items.append((f"{reverse('fund:claim', args=[claim_id])}#recovery-share-{pk}",
+                          str(_("Recovery share of {share} fen on claim {number} is overdue (due {due})")).format(
+                              share=share_fen, number=number, due=str(due_on)), [bank_id, manager_id]))
+    if not items:
+        return 0
+    done = set(Notification.objects.filter(verb=RECOVERY_OVERDUE_VERB, url__in=[i[0] for i in items])
+               .values_list("url", flat=True))
+    fresh = [i for i in items if i[0] not in done]
+    users: dict[int, list[int]] = {}
+    for user_id, org_id in User.objects.filter(organisation_id__in={o for i in fresh for o in i[2]}, is_active=True) \
+            .order_by("pk").values_list("pk", "organisation_id"):
+        users.setdefault(org_id, []).append(user_id)
+    Notification.objects.bulk_create(
+        Notification(recipient_id=uid, verb=RECOVERY_OVERDUE_VERB, title=title[:200], url=url)
+        for url, title, orgs in fresh for org in dict.fromkeys(orgs) for uid in users.get(org, []))
+    return len(fresh)
+
+
 def step_fund_triggers(ctx: StepContext) -> int:
     """Loans covered by a fund and at least the fund profile's ``claim_min_days_past_due`` days past due
     (BT-15) get a ``claim_eligible`` warning, closed when the loan is cured; a fund whose profile is not in force
-    on D or sets no threshold is reported under ``no_threshold`` (never a guessed number)."""
+    on D or sets no threshold is reported under ``no_threshold`` (never a guessed number). Bank ratio notices
+    (BT-13) are evaluated, and each recovery share overdue on D is warned once to the bank and the fund's
+    manager (BT-16)."""
     from ipfin.fund.models import Fund
     from ipfin.policy.policyset import policy_set
 
@@ -578,9 +620,10 @@ def step_fund_triggers(ctx: StepContext) -> int:
         f"WHERE kind = 'claim_eligible' AND status <> 'closed' AND loan_id IN (SELECT id FROM {LOAN} "
         f"WHERE fund_id IS NULL OR status <> 'active')")
     bank_notices = bank_ratio_notices(ctx.business_date)
+    recovery_alerts = overdue_recovery_share_alerts(ctx.business_date)
     ctx.detail.update(thresholds=thresholds, no_threshold=skipped, warnings_raised=raised, warnings_closed=closed,
-                      bank_notices=bank_notices)
-    return raised + closed + bank_notices
+                      bank_notices=bank_notices, recovery_shares_overdue=recovery_alerts)
+    return raised + closed + bank_notices + recovery_alerts
 
 
 SLA_APPLICATION_VERB = "cob.application_decision_overdue"

@@ -44,6 +44,8 @@ class Loan(models.Model):
     fund = models.ForeignKey(Fund, verbose_name=_("compensation fund"), null=True, blank=True,
                              on_delete=models.PROTECT, related_name="loans")
     principal_fen = models.BigIntegerField(_("principal (fen)"))
+    # BT-12a: the part of a combined loan secured by the IP pledge, from the contract; empty = the whole principal.
+    ip_pledge_portion_fen = models.BigIntegerField(_("IP-pledge portion (fen)"), null=True, blank=True)
     outstanding_principal_fen = models.BigIntegerField(_("outstanding principal (fen)"))
     annual_rate = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
     term_months = models.PositiveSmallIntegerField(_("term (months)"))
