@@ -33,8 +33,10 @@ NOTHING = Q(pk__in=[])
 DECIDED_STATES = frozenset({S.APPROVED, S.REJECTED, S.CONTRACT_SIGNED, S.PLEDGE_REGISTERED, S.DISBURSED})
 
 
-def application_scope(user: User, path: str = "") -> Q:
-    """A filter on applications (reached through ``path``) that ``user`` may read."""
+def application_scope(user: User, path: str = "", *, parties: str = "") -> Q:
+    """A filter on applications (reached through ``path``) that ``user`` may read. Loans follow the same rule
+    (``ipfin.servicing.selectors.loan_scope``); ``parties`` is where the guarantor and insurer are found
+    relative to the record (a loan reaches them through ``contract__application__``)."""
     prefix = f"{path}__" if path else ""
     if is_platform_admin(user):
         return Q(pk__isnull=False)
@@ -46,9 +48,9 @@ def application_scope(user: User, path: str = "") -> Q:
     if org.kind == OrganisationKind.BANK:
         return org_scope(user, f"{prefix}bank")
     if org.kind == OrganisationKind.GUARANTOR:
-        return Q(**{f"{prefix}guarantor": org})
+        return Q(**{f"{prefix}{parties}guarantor": org})
     if org.kind == OrganisationKind.INSURER:
-        return Q(**{f"{prefix}insurer": org})
+        return Q(**{f"{prefix}{parties}insurer": org})
     region = jurisdiction_prefix(org.region_code)
     if org.kind == OrganisationKind.FUND_MANAGER:
         return Q(**{f"{prefix}fund__manager": org}) | Q(**{f"{prefix}fund__region_code__startswith": region})

@@ -18,6 +18,7 @@ from ipfin.core.scoping import get_visible, visibility
 from ipfin.domain.classification import load_rules
 from ipfin.domain.errors import InvalidInput, _
 from ipfin.domain.regions import jurisdiction_prefix
+from ipfin.origination.selectors import application_scope
 from ipfin.policy.loader import profile_names
 from ipfin.policy.policyset import PolicyValue, policy_set
 from ipfin.servicing.choices import InstallmentStatus, LoanStatus, RiskClass, WarningKind, WarningStatus
@@ -34,26 +35,8 @@ NOTHING = Q(pk__in=[])
 
 
 def loan_scope(user: User, path: str = "") -> Q:
-    prefix = f"{path}__" if path else ""
-    if is_platform_admin(user):
-        return Q(pk__isnull=False)
-    org = user.organisation
-    if org is None:
-        return NOTHING
-    if org.kind == OrganisationKind.ENTERPRISE:
-        return Q(**{f"{prefix}enterprise__organisation": org})
-    if org.kind == OrganisationKind.BANK:
-        return org_scope(user, f"{prefix}bank")
-    if org.kind == OrganisationKind.GUARANTOR:
-        return Q(**{f"{prefix}contract__application__guarantor": org})
-    if org.kind == OrganisationKind.INSURER:
-        return Q(**{f"{prefix}contract__application__insurer": org})
-    region = jurisdiction_prefix(org.region_code)
-    if org.kind == OrganisationKind.FUND_MANAGER:
-        return Q(**{f"{prefix}fund__manager": org}) | Q(**{f"{prefix}fund__region_code__startswith": region})
-    if org.kind in (OrganisationKind.IP_OFFICE, OrganisationKind.REGULATOR):
-        return Q(**{f"{prefix}enterprise__organisation__region_code__startswith": region})
-    return NOTHING
+    """Who reads a loan: the same parties as its application (the fund is the one the loan is enrolled in)."""
+    return application_scope(user, path, parties="contract__application__")
 
 
 @visibility(Loan)
