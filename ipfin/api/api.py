@@ -56,6 +56,8 @@ def _register_routers() -> None:
     from ipfin.accounts.api import router as accounts_router
     from ipfin.calendar.api import router as calendar_router
     from ipfin.fund.api import router as fund_router
+    from ipfin.fund.closing_api import router as fund_closing_router
+    from ipfin.fund.filing_api import router as filing_router
     from ipfin.market.api import router as market_router
     from ipfin.notifications.api import router as notifications_router
     from ipfin.origination.api import router as origination_router
@@ -72,6 +74,8 @@ def _register_routers() -> None:
     api.add_router("/valuation", valuation_router)
     api.add_router("/market", market_router)
     api.add_router("/fund", fund_router)
+    api.add_router("/fund", fund_closing_router)
+    api.add_router("/fund", filing_router)
     api.add_router("/origination", origination_router)
     api.add_router("/pledges", pledges_router)
     api.add_router("/servicing", servicing_router)

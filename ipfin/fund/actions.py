@@ -8,6 +8,7 @@ and recoveries (below).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -54,6 +55,20 @@ STATUS_CLAUSE = {
     CooperationStatus.SUSPENDED: "BT-13b",
     CooperationStatus.REMOVED: "BT-22",
 }
+
+
+# The notice that records each change of standing made by decision (BT-13 crossings write their own notices).
+STATUS_NOTICE = {
+    CooperationStatus.ADMITTED: NoticeKind.REINSTATED,
+    CooperationStatus.WARNED: NoticeKind.WARNING,
+    CooperationStatus.SUSPENDED: NoticeKind.SUSPENSION,
+    CooperationStatus.REMOVED: NoticeKind.REMOVAL,
+}
+
+
+class SuspensionLiftedByLeadership(Conflict):
+    code = "fund_suspension_lifted_by_leadership"
+    message_template = _("A suspension is lifted only by the leadership group's recorded decision (BT-13b).")
 
 
 class FundInvalid(InvalidInput):
@@ -151,23 +166,36 @@ def admit_institution(user: User | None, fund_id: int, institution_id: int, *, a
 
 def change_cooperation_status(user: User | None, cooperation_id: int, *, status: str, on: date,
                               reason: str = "") -> Cooperation:
-    """A dated notice: warning or suspension (BT-13), removal (BT-22) or reinstatement (BT-9)."""
+    """A dated notice (BankNotice) changing an institution's standing by decision: warning or suspension
+    (BT-13), removal for fraud or collusion (BT-22) or reinstatement of a warned institution (BT-9). A reason is
+    required. A suspension is lifted only by the leadership group's decision (:func:`lift_suspension`)."""
     if status not in CooperationStatus.values:
         raise InvalidInput(reason=f"unknown status {status!r}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(reason="the reason for the notice must be recorded")
     with transaction.atomic():
         cooperation = lock(Cooperation, cooperation_id)
         fund = cooperation.fund
         if not _may_manage_cooperations(user, fund):
             raise PermissionDenied()
+        if fund.status != FundStatus.OPEN:
+            raise FundClosed()
         if on < cooperation.status_since:
             raise InvalidInput(reason="the notice date is before the current standing")
+        if cooperation.status == CooperationStatus.SUSPENDED and status != CooperationStatus.REMOVED:
+            raise SuspensionLiftedByLeadership()
         previous = transition(cooperation, "status", status, COOPERATION_ALLOWED)
         cooperation.status_since = on
         cooperation.save(update_fields=["status", "status_since"])
+        clause = STATUS_CLAUSE[CooperationStatus(status)]
+        notice = BankNotice.objects.create(fund=fund, cooperation=cooperation, bank_id=cooperation.institution_id,
+                                           kind=STATUS_NOTICE[CooperationStatus(status)], issued_on=on,
+                                           clause=clause, decided_by=user, decision=reason)
         record_event(actor=user, action="fund.cooperation.status", obj=cooperation,
                      before={"status": previous},
-                     after={"status": status, "on": on.isoformat(), "reason": reason},
-                     clause=STATUS_CLAUSE[CooperationStatus(status)], organisation=fund.manager)
+                     after={"status": status, "on": on.isoformat(), "reason": reason, "notice": notice.pk},
+                     clause=clause, organisation=fund.manager)
         notify(organisations=[cooperation.institution_id, fund.manager_id], verb=f"fund.cooperation.{status}",
                title=format_lazy(_("{fund}: standing of {institution} is now {status}"),
                                  fund=fund.name, institution=cooperation.institution.name,
@@ -203,13 +231,17 @@ class RecoveryShareAlreadyReceived(Conflict):
     message_template = _("This recovery share was already received on {date}.")
 
 
-def _is_fund_officer(user: User, fund: Fund) -> bool:
+def is_fund_officer(user: User, fund: Fund) -> bool:
+    """A fund officer of the fund's manager: books the ledger, verifies and pays claims."""
     return user.is_authenticated and user.is_active and user.has_role(Role.FUND_OFFICER) \
         and user.organisation_id == fund.manager_id
 
 
+_is_fund_officer = is_fund_officer  # TODO(lead): drop once ipfin/fund/filings.py imports the public name
+
+
 def _require_fund_officer(user: User, fund: Fund) -> None:
-    if not _is_fund_officer(user, fund):
+    if not is_fund_officer(user, fund):
         raise PermissionDenied()
 
 
@@ -347,16 +379,25 @@ def file_claim(user: User, loan_id: int, *, on: date, deterioration_evidence: st
                                          deterioration_evidence=bool(evidence), existing_claim_states=existing)
         ratio, ratio_clause, comp, portion = _claim_figures(loan, fund, on)
         clause = threshold.clause if basis is dc.ClaimBasis.OVERDUE else "BT-14"
+        # SC-12: where the fund's rules front-load compensation, the claim pays the first share now and is
+        # settled after disposal (settle_claim); ``amount_fen`` is then that first share.
+        advance = claims_db.fund_param(fund, "front_loaded_advance_ratio", on, required=False)
+        amount = comp.amount_fen
+        if advance is not None:
+            amount = dc.front_loaded_advance(comp.loss_fen, ratio, comp.cap_fen, advance.decimal)
         claim = Claim.objects.create(
             fund=fund, loan=loan, bank_id=loan.bank_id, number=next_number(Claim, f"BC{on:%Y%m%d}"),
             filed_on=on, filed_by=user, days_past_due=loan.days_past_due, basis=basis.value,
             principal_loss_fen=comp.loss_fen, ip_pledge_portion_fen=portion, ratio=ratio, cap_fen=comp.cap_fen,
-            amount_fen=comp.amount_fen, clause=clause, evidence_note=evidence,
-            deterioration=basis is dc.ClaimBasis.DETERIORATION)
+            amount_fen=amount, clause=clause, evidence_note=evidence,
+            deterioration=basis is dc.ClaimBasis.DETERIORATION, front_loaded=advance is not None,
+            advance_ratio=advance.decimal if advance is not None else None)
         record_event(actor=user, action="fund.claim.file", obj=claim,
                      after={"loan": loan.number, "days_past_due": loan.days_past_due, "basis": basis.value,
                             "loss_fen": comp.loss_fen, "ratio": str(ratio), "ratio_clause": ratio_clause,
-                            "cap_fen": comp.cap_fen, "amount_fen": comp.amount_fen, "capped": comp.capped},
+                            "cap_fen": comp.cap_fen, "compensation_fen": comp.amount_fen, "amount_fen": amount,
+                            "capped": comp.capped,
+                            "advance_ratio": str(advance.value) if advance is not None else None},
                      clause=clause, organisation=loan.bank)
         notify(organisations=[fund.manager_id], verb="fund.claim.filed",
                title=format_lazy(_("Compensation claim {number} filed on loan {loan}"), number=claim.number,
@@ -374,18 +415,38 @@ def _lock_claim(claim_id: int) -> tuple[Fund, Claim]:
 
 def _move(claim: Claim, target: str) -> str:
     previous = claim.state
-    dc.transition(previous, target)
+    dc.transition(previous, target, front_loaded=claim.front_loaded)
     claim.state = target
     return previous
 
 
-def verify_claim(user: User, claim_id: int, *, approve: bool, able_but_unwilling: bool = False, note: str = "",
-                 on: date | None = None) -> Claim:
-    """The fund manager's verification (核实): filed → verified, or → rejected. ``able_but_unwilling`` records
-    that the borrower could repay and did not: it goes on the dishonest list (BT-18)."""
+class ChecklistIncomplete(InvalidInput):
+    code = "fund_checklist_incomplete"
+    message_template = _("Tick every item of the verification checklist to verify the claim; missing: {missing}.")
+
+
+def _checklist(items: Iterable[str]) -> dc.Verification:
+    try:
+        checked = frozenset(dc.ChecklistItem(i) for i in items)
+    except ValueError as exc:
+        raise InvalidInput(reason=f"unknown checklist item: {exc}") from None
+    return dc.Verification(checked)
+
+
+def verify_claim(user: User, claim_id: int, *, approve: bool, checklist: Iterable[str] = (),
+                 able_but_unwilling: bool = False, note: str = "", on: date | None = None) -> Claim:
+    """The fund manager's verification (核实): filed → verified, which needs every item of the checklist
+    (:class:`ipfin.domain.fund.claims.ChecklistItem`), or → rejected, which needs a reason. The items ticked are
+    kept with the claim. ``able_but_unwilling`` records that the borrower could repay and did not: it goes on
+    the dishonest list (BT-18)."""
     from ipfin.registry.actions import add_dishonest_entry
 
     on = on or timezone.localdate()
+    verification = _checklist(checklist)
+    if approve and not verification.complete:
+        raise ChecklistIncomplete(missing=", ".join(i.value for i in verification.missing))
+    if not approve and not (note or "").strip():
+        raise InvalidInput(reason="a rejection needs a reason")
     with transaction.atomic():
         fund, claim = _lock_claim(claim_id)
         _require_fund_officer(user, fund)
@@ -393,14 +454,16 @@ def verify_claim(user: User, claim_id: int, *, approve: bool, able_but_unwilling
         previous = _move(claim, target)
         claim.verified_by, claim.verified_on, claim.verification_note = user, on, (note or "").strip()
         claim.dishonest_listed = bool(able_but_unwilling)
-        claim.save(update_fields=["state", "verified_by", "verified_on", "verification_note", "dishonest_listed"])
+        claim.checklist = [i.value for i in dc.ChecklistItem if i in verification.checked]
+        claim.save(update_fields=["state", "verified_by", "verified_on", "verification_note", "dishonest_listed",
+                                  "checklist"])
         if able_but_unwilling:
             add_dishonest_entry(None, claim.loan.enterprise_id, listed_on=on, source=claim.number,
                                 reason=gettext("Able but unwilling to repay (compensation claim {number})")
                                 .format(number=claim.number))
         record_event(actor=user, action="fund.claim.verify", obj=claim, before={"state": previous},
                      after={"state": target, "able_but_unwilling": bool(able_but_unwilling), "note": note,
-                            "on": on.isoformat()},
+                            "checklist": claim.checklist, "on": on.isoformat()},
                      clause="BT-18" if able_but_unwilling else "BT-15", organisation=fund.manager)
         notify(organisations=[claim.bank_id], verb=f"fund.claim.{target}",
                title=format_lazy(_("Compensation claim {number}: {state}"), number=claim.number,
@@ -417,7 +480,8 @@ def approve_claim(user: User, claim_id: int, *, on: date) -> Claim:
         previous = _move(claim, ClaimState.APPROVED)
         if claim.amount_fen > 0:
             ledger.post(fund, dl.claim_approved(ledger.party(claim.bank_id), claim.amount_fen, on,
-                                                reference=claim.number, clause="BT-12"), user=user)
+                                                reference=claim.number,
+                                                clause="SC-12" if claim.front_loaded else "BT-12"), user=user)
         claim.approved_by, claim.approved_on = user, on
         claim.save(update_fields=["state", "approved_by", "approved_on"])
         record_event(actor=user, action="fund.claim.approve", obj=claim, before={"state": previous},
@@ -426,6 +490,16 @@ def approve_claim(user: User, claim_id: int, *, on: date) -> Claim:
         notify(organisations=[claim.bank_id, fund.manager_id], verb="fund.claim.approved",
                title=format_lazy(_("Compensation claim {number} approved"), number=claim.number), url="/fund/")
     return claim
+
+
+def _pay_out(user: User, fund: Fund, claim: Claim, amount_fen: int, on: date, clause: str = "BT-15") -> None:
+    """Pay ``amount_fen`` of payable compensation to the claim's bank: from the bank's own dedicated account
+    when it holds the amount, else from the fund's main account (the ledger refuses an overdraft)."""
+    bank = ledger.party(claim.bank_id)
+    own = ledger.balances(fund, [dl.cash(bank)]).get(dl.cash(bank), 0)
+    source = bank if own >= amount_fen else ledger.MAIN_ACCOUNT
+    ledger.post(fund, dl.payout(bank, amount_fen, on, reference=claim.number, from_account=source, clause=clause),
+                user=user)
 
 
 def pay_claim(user: User, claim_id: int, *, on: date) -> Claim:
@@ -438,12 +512,8 @@ def pay_claim(user: User, claim_id: int, *, on: date) -> Claim:
         if claim.approved_on is not None and on < claim.approved_on:
             raise InvalidInput(reason="the payment date is before the approval")
         previous = _move(claim, ClaimState.PAID)
-        bank = ledger.party(claim.bank_id)
         if claim.amount_fen > 0:
-            own = ledger.balances(fund, [dl.cash(bank)]).get(dl.cash(bank), 0)
-            source = bank if own >= claim.amount_fen else ledger.MAIN_ACCOUNT
-            ledger.post(fund, dl.payout(bank, claim.amount_fen, on, reference=claim.number, from_account=source),
-                        user=user)
+            _pay_out(user, fund, claim, claim.amount_fen, on, clause="SC-12" if claim.front_loaded else "BT-15")
         claim.paid_on = on
         claim.save(update_fields=["state", "paid_on"])
         record_event(actor=user, action="fund.claim.pay", obj=claim, before={"state": previous},
@@ -516,6 +586,8 @@ def record_recovery(user: User, claim_id: int, *, recovered_fen: int, on: date) 
         _require_bank_staff(user, claim.bank)
         if claim.state not in (ClaimState.PAID, ClaimState.SETTLED):
             raise Conflict()
+        if claim.front_loaded and claim.state == ClaimState.PAID:
+            raise DisposalSettlesFirst(number=claim.number)
         if claim.paid_on is not None and on < claim.paid_on:
             raise InvalidInput(reason="the recovery date is before the payout")
         ratio = claims_db.fund_param(fund, "recovery_share_ratio", on)
@@ -564,3 +636,127 @@ def receive_recovery_share(user: User, share_id: int, *, on: date) -> RecoverySh
                             "late": bool(row.due_on and on > row.due_on)},
                      clause="BT-16", organisation=fund.manager)
     return row
+
+
+# ---------------------------------------------------------------------------------------------------------
+# SC-12 风险补偿前置: a front-loaded claim paid its first share on default; after the pledged IP is disposed of
+# the bank reports the proceeds and the leadership group settles the compensation on the loss that remains.
+
+
+class NotFrontLoaded(Conflict):
+    code = "fund_claim_not_front_loaded"
+    message_template = _("Claim {number} is not a front-loaded claim (SC-12).")
+
+
+class DisposalSettlesFirst(Conflict):
+    code = "fund_claim_disposal_settles_first"
+    message_template = _("Claim {number} was front-loaded (SC-12): report the disposal proceeds for its settlement; "
+                         "recoveries are shared only after it is settled.")
+
+
+class DisposalNotRecorded(Conflict):
+    code = "fund_claim_disposal_not_recorded"
+    message_template = _("The bank has not reported the disposal proceeds of claim {number} yet.")
+
+
+def _require_front_loaded_paid(claim: Claim) -> None:
+    if not claim.front_loaded:
+        raise NotFrontLoaded(number=claim.number)
+    dc.transition(claim.state, ClaimState.SETTLED, front_loaded=True)  # only a paid first share is settled
+
+
+def record_disposal(user: User, claim_id: int, *, disposal_proceeds_fen: int, on: date) -> Claim:
+    """SC-12: the lending bank reports what the disposal of the pledged IP brought in (0 when nothing), after the
+    first share was paid. It may correct the figure until the claim is settled (audited before/after)."""
+    if isinstance(disposal_proceeds_fen, bool) or not isinstance(disposal_proceeds_fen, int) \
+            or disposal_proceeds_fen < 0:
+        raise InvalidInput(reason="disposal_proceeds_fen must be a whole number of fen, 0 or more")
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_bank_staff(user, claim.bank)
+        _require_front_loaded_paid(claim)
+        if claim.paid_on is not None and on < claim.paid_on:
+            raise InvalidInput(reason="the disposal date is before the payment of the first share")
+        before = claim.disposal_proceeds_fen
+        claim.disposal_proceeds_fen = disposal_proceeds_fen
+        claim.save(update_fields=["disposal_proceeds_fen"])
+        record_event(actor=user, action="fund.claim.disposal", obj=claim,
+                     before={"disposal_proceeds_fen": before},
+                     after={"disposal_proceeds_fen": disposal_proceeds_fen, "on": on.isoformat()},
+                     clause="SC-12", organisation=claim.bank)
+        notify(organisations=[fund.manager_id], verb="fund.claim.disposal",
+               title=format_lazy(_("Claim {number}: disposal proceeds reported, ready for settlement"),
+                                 number=claim.number), url=f"/fund/claims/{claim.pk}/")
+    return claim
+
+
+def settle_claim(user: User, claim_id: int, *, on: date, note: str = "") -> Claim:
+    """SC-12 "待处置后再行清算": the leadership group settles a front-loaded claim — the compensation is computed
+    again on the loss that remains after the disposal proceeds (same ratio and cap as at filing) and trued up
+    against the first share: the fund pays the rest (approved and paid in this action; refused when the fund
+    cannot pay it) or the bank refunds the excess into its dedicated account. paid → settled."""
+    with transaction.atomic():
+        fund, claim = _lock_claim(claim_id)
+        _require_leader(user, fund)
+        _require_front_loaded_paid(claim)
+        _require_open(fund, on)
+        if claim.disposal_proceeds_fen is None:
+            raise DisposalNotRecorded(number=claim.number)
+        if claim.paid_on is not None and on < claim.paid_on:
+            raise InvalidInput(reason="the settlement date is before the payment of the first share")
+        settlement = dc.front_loaded_settlement(claim.principal_loss_fen, claim.disposal_proceeds_fen,
+                                                claim.ratio, claim.cap_fen, claim.amount_fen)
+        true_up = settlement.true_up_fen
+        bank = ledger.party(claim.bank_id)
+        if true_up > 0:
+            ledger.post(fund, dl.claim_approved(bank, true_up, on, reference=claim.number, clause="SC-12"),
+                        user=user)
+            _pay_out(user, fund, claim, true_up, on, clause="SC-12")
+        elif true_up < 0:
+            ledger.post(fund, dl.compensation_refund(bank, -true_up, on, reference=claim.number), user=user)
+        previous = _move(claim, ClaimState.SETTLED)
+        claim.final_amount_fen, claim.true_up_fen = settlement.final.amount_fen, true_up
+        claim.settled_on, claim.settled_by = on, user
+        claim.save(update_fields=["state", "final_amount_fen", "true_up_fen", "settled_on", "settled_by"])
+        record_event(actor=user, action="fund.claim.settle", obj=claim, before={"state": previous},
+                     after={"state": claim.state, "loss_fen": claim.principal_loss_fen,
+                            "disposal_proceeds_fen": claim.disposal_proceeds_fen,
+                            "final_amount_fen": claim.final_amount_fen, "first_share_fen": claim.amount_fen,
+                            "true_up_fen": true_up, "note": (note or "").strip(), "on": on.isoformat()},
+                     clause="SC-12", organisation=fund.manager)
+        notify(organisations=[claim.bank_id, fund.manager_id], verb="fund.claim.settled",
+               title=format_lazy(_("Claim {number} settled after disposal: true-up {amount} fen"),
+                                 number=claim.number, amount=true_up), url=f"/fund/claims/{claim.pk}/")
+        claims_db.evaluate_banks(fund, on, user=user, bank_ids={claim.bank_id})
+    return claim
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Transfers between the fund's dedicated accounts (BT-9)
+
+
+def transfer_between_accounts(user: User, fund_id: int, *, from_bank_id: int | None, to_bank_id: int | None,
+                              amount_fen: int, on: date, reference: str = "") -> JournalEntry:
+    """BT-9: move money between two dedicated accounts of the fund (a cooperating bank's, or the fund's main
+    account when the bank is None) — e.g. to fund a bank's account before a payout. Fund officer; refused when
+    the source does not hold the amount."""
+    amount = _amount(amount_fen, "amount_fen")
+    if from_bank_id == to_bank_id:
+        raise InvalidInput(reason="a transfer needs two different accounts")
+    with transaction.atomic():
+        fund = lock(Fund, fund_id)
+        _require_fund_officer(user, fund)
+        _require_open(fund, on)
+        named = {b for b in (from_bank_id, to_bank_id) if b is not None}
+        cooperating = set(Cooperation.objects.filter(fund=fund, institution_id__in=named,
+                                                     institution__kind=OrganisationKind.BANK)
+                          .values_list("institution_id", flat=True))
+        if named - cooperating:
+            raise InvalidInput(reason="a dedicated account must be at a cooperating bank (BT-9)")
+        entry = ledger.post(fund, dl.transfer(ledger.party(from_bank_id), ledger.party(to_bank_id), amount, on,
+                                              reference=(reference or "").strip()), user=user)
+        record_event(actor=user, action="fund.transfer", obj=entry,
+                     after={"fund": fund.code, "entry": entry.number, "from": ledger.party(from_bank_id),
+                            "to": ledger.party(to_bank_id), "amount_fen": amount, "on": on.isoformat()},
+                     clause="BT-9", organisation=fund.manager)
+    return entry

@@ -197,6 +197,13 @@ class ClaimOut(Schema):
     approved_on: date | None
     paid_on: date | None
     withdrawn_reason: str
+    checklist: list[str]
+    front_loaded: bool
+    advance_ratio: Decimal | None
+    disposal_proceeds_fen: int | None
+    final_amount_fen: int | None
+    true_up_fen: int | None
+    settled_on: date | None
 
 
 class FileClaimIn(Schema):
@@ -207,6 +214,7 @@ class FileClaimIn(Schema):
 
 class VerifyIn(Schema):
     approve: bool
+    checklist: list[str] = []  # ChecklistItem values; verifying needs all of them
     able_but_unwilling: bool = False
     note: str = ""
     on: date | None = None
@@ -357,6 +365,48 @@ def pay(request: HttpRequest, claim_id: int, payload: OnIn) -> Any:
 def withdraw(request: HttpRequest, claim_id: int, payload: WithdrawIn) -> Any:
     get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
     return actions.withdraw_claim(request.user, claim_id, **payload.dict())  # type: ignore[arg-type]
+
+
+class DisposalIn(Schema):
+    disposal_proceeds_fen: int
+    on: date
+
+
+class SettleIn(Schema):
+    on: date
+    note: str = ""
+
+
+class TransferIn(Schema):
+    fund_id: int
+    from_bank_id: int | None = None  # None: the fund's own dedicated account
+    to_bank_id: int | None = None
+    amount_fen: int
+    on: date
+    reference: str = ""
+
+
+@router.post("/claims/{claim_id}/disposal", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Report the disposal proceeds of a front-loaded claim (bank, SC-12)")
+def disposal(request: HttpRequest, claim_id: int, payload: DisposalIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.record_disposal(request.user, claim_id, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.post("/claims/{claim_id}/settle", response={200: ClaimOut, **ERROR_RESPONSES},
+             summary="Settle a front-loaded claim after disposal: the rest paid or the excess refunded "
+                     "(leadership group, SC-12)")
+def settle(request: HttpRequest, claim_id: int, payload: SettleIn) -> Any:
+    get_visible(request.user, Claim, pk=claim_id)  # type: ignore[arg-type]
+    return actions.settle_claim(request.user, claim_id, **payload.dict())  # type: ignore[arg-type]
+
+
+@router.post("/transfers", response={201: EntryOut, **ERROR_RESPONSES},
+             summary="Move money between two dedicated accounts of the fund (BT-9)")
+def transfer(request: HttpRequest, payload: TransferIn) -> Any:
+    get_visible(request.user, Fund, pk=payload.fund_id)  # type: ignore[arg-type]
+    data = payload.dict()
+    return Status(201, actions.transfer_between_accounts(request.user, data.pop("fund_id"), **data))  # type: ignore[arg-type]
 
 
 @router.post("/recoveries", response={201: RecoveryOut, **ERROR_RESPONSES},

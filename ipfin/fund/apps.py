@@ -9,7 +9,7 @@ class FundConfig(AppConfig):
 
     def ready(self) -> None:
         from ipfin.accounts.choices import Role
-        from ipfin.fund import selectors  # noqa: F401  (registers visibility functions)
+        from ipfin.fund import filings, selectors  # noqa: F401  (register visibility functions)
         from ipfin.web.context import register_nav_item
 
         register_nav_item("fund.funds", _("Compensation funds"), url_name="fund:funds",

@@ -64,9 +64,19 @@ class ClaimState(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("claim state", "Withdrawn")
 
 
+class FilingKind(models.TextChoices):
+    """BT-19: what the fund manager collects from a covered borrower."""
+
+    QUARTERLY_STATEMENT = "quarterly_statement", pgettext_lazy("borrower filing", "Quarterly financial statement")
+    ANNUAL_AUDIT = "annual_audit", pgettext_lazy("borrower filing", "Annual audit report")
+    FUND_USE = "fund_use", pgettext_lazy("borrower filing", "Use of loan proceeds")
+
+
 class NoticeKind(models.TextChoices):
     """A dated notice to a cooperating bank (BT-13): warning, suspension, or the leadership's lifting."""
 
     WARNING = "warning", pgettext_lazy("bank notice", "Warning")
     SUSPENSION = "suspension", pgettext_lazy("bank notice", "Suspension")
     LIFT = "lift", pgettext_lazy("bank notice", "Suspension lifted")
+    REMOVAL = "removal", pgettext_lazy("bank notice", "Cooperation ended")
+    REINSTATED = "reinstated", pgettext_lazy("bank notice", "Reinstated")

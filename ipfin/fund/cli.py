@@ -10,6 +10,9 @@ state and each cooperating bank's BT-13 ratio and standing; JSON ``{"fund", "as_
 written): payout distribution, probability that the fund is exhausted, and when each bank is expected to
 reach 3 % and 5 %. JSON is :meth:`SimulationResult.as_dict` plus ``fund`` and ``clauses``. Deterministic for a seed.
 
+``ipfin fund close-preview FUND [--as-of D] [--json]`` says what closing the fund on D would do (BT-21, nothing is
+written): what still blocks it and each contributor's pro rata return; a closed fund prints its closing statement.
+
 FUND is the fund's code. Rates are parsed as Decimal. Exit 2 with one ``error:`` line on bad input (unknown
 fund, a rate outside 0–1, years/runs below 1). The commands run with the server's rights, like ``ipfin cob``.
 """
@@ -23,7 +26,7 @@ from typing import Any
 from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
 from ipfin.domain.money import format_yuan as _format_yuan_sign
 
-BAND_ZH = {"below": "正常", "warning": "警示", "suspension": "中止", "admitted": "合作中", "warned": "已预警",
+BAND_ZH = {"below": "正常", "warning": "预警", "suspension": "暂停", "admitted": "合作中", "warned": "已预警",
            "suspended": "已暂停", "removed": "已取消合作"}
 CLAIM_STATE_ZH = {"filed": "已申请", "verified": "已审核", "approved": "已批准", "paid": "已拨付",
                   "settled": "已清算", "rejected": "已驳回", "withdrawn": "已撤回"}
@@ -54,6 +57,13 @@ def register(sub: Any) -> None:
     simulate.add_argument("--as-of", type=date_arg, default=None, help="start date (default: today)")
     add_json_flag(simulate)
     simulate.set_defaults(func=cmd_simulate)
+
+    preview = fund_sub.add_parser("close-preview", help="what closing the fund on a date would do (BT-21): "
+                                                        "blockers and each contributor's pro rata return")
+    preview.add_argument("fund", help="fund code")
+    preview.add_argument("--as-of", type=date_arg, default=None, help="closing date (default: today)")
+    add_json_flag(preview)
+    preview.set_defaults(func=cmd_close_preview)
 
 
 def _fund(code: str) -> Any:
@@ -130,8 +140,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
              f"资金耗尽概率 {_percent(result.probability_of_exhaustion)}"]
     for bank in result.banks:
         parts = []
-        for crossing, label in ((bank.warning, f"达到警示线({_percent(inputs.position.warning_ratio)})"),
-                                (bank.suspension, f"达到中止线({_percent(inputs.position.suspension_ratio)})")):
+        for crossing, label in ((bank.warning, f"达到预警线({_percent(inputs.position.warning_ratio)})"),
+                                (bank.suspension, f"达到暂停线({_percent(inputs.position.suspension_ratio)})")):
             if crossing.already:
                 parts.append(f"已{label}")
             else:
@@ -140,3 +150,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         lines.append(f"  {bank.bank}：预期补偿 {_yuan(bank.expected_payout_fen)} 元；" + "；".join(parts))
     emit(payload, "\n".join(lines), as_json=args.json)
     return EXIT_OK
+
+
+def cmd_close_preview(args: argparse.Namespace) -> int:
+    """``ipfin fund close-preview FUND [--as-of D] [--json]``: nothing is written. JSON is the API's preview
+    (``ipfin.fund.closing_api.preview_payload``; dates as ISO text) plus ``fund`` and ``status``; a closed fund
+    answers its closing statement instead (``statement``)."""
+    from ipfin.fund import closing
+    from ipfin.fund.closing_api import preview_payload, statement_payload
+
+    fund = _fund(args.fund)
+    if fund.status == "closed":
+        statement = closing.closing_statement(fund)
+        payload: dict[str, Any] = {"fund": fund.code, "status": fund.status,
+                                   "statement": statement_payload(statement)}
+        emit(payload, f"风险补偿资金 {fund.code}（{fund.name}）已于 {statement.closed_on.isoformat()} 清算，"
+                      f"返还出资人 {_yuan(statement.returned_fen)} 元", as_json=args.json)
+        return EXIT_OK
+    preview = closing.closing_preview(fund, _as_of(args))
+    payload = {"fund": fund.code, "status": fund.status, **preview_payload(preview)}
+    kind = "到期清算" if preview.kind == closing.ClosingKind.EXPIRY else "提前终止"
+    lines = [f"风险补偿资金 {fund.code}（{fund.name}）{preview.on.isoformat()} 清算预览（{kind}，BT-21）："
+             f"专户余额合计 {_yuan(preview.total_cash_fen)} 元，"
+             + ("可以清算" if preview.can_close else f"尚有 {len(preview.blockers)} 项未了结，不能清算")]
+    lines += [f"  未了结：{b.message}（{b.clause}）" for b in preview.blockers]
+    lines += [f"  {c.name}：净出资 {_yuan(c.contributed_fen)} 元，返还 {_yuan(c.return_fen)} 元"
+              for c in preview.contributors]
+    emit(payload, "\n".join(lines), as_json=args.json)
+    return EXIT_OK
+

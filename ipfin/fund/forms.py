@@ -70,8 +70,8 @@ class VerifyClaimForm(BootstrapFormMixin, forms.Form):
 
     def action_arguments(self) -> dict[str, Any]:
         data = self.cleaned_data
-        return {"approve": data["decision"] == "verify", "able_but_unwilling": bool(data.get("able_but_unwilling")),
-                "note": data.get("note") or ""}
+        return {"approve": data["decision"] == "verify", "checklist": list(data.get("checked") or []),
+                "able_but_unwilling": bool(data.get("able_but_unwilling")), "note": data.get("note") or ""}
 
 
 class SimulationForm(BootstrapFormMixin, forms.Form):
@@ -139,6 +139,69 @@ class RecordRecoveryForm(BootstrapFormMixin, forms.Form):
 
     def recovered_fen(self) -> int:
         return int(self.cleaned_data["recovered_yuan"])
+
+
+class RecordDisposalForm(BootstrapFormMixin, forms.Form):
+    """SC-12: the bank reports what the disposal of the pledged IP brought in (0 when nothing), in yuan."""
+
+    proceeds_yuan = forms.DecimalField(label=_("Disposal proceeds (yuan)"), min_value=Decimal("0"), max_digits=16,
+                                       decimal_places=2, widget=forms.NumberInput(attrs={"step": "0.01"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+    def clean_proceeds_yuan(self) -> int:
+        value = self.cleaned_data["proceeds_yuan"]
+        return 0 if value == 0 else int(clean_fen(value) or 0)
+
+    def proceeds_fen(self) -> int:
+        return int(self.cleaned_data["proceeds_yuan"])
+
+
+class SettleClaimForm(BootstrapFormMixin, forms.Form):
+    """SC-12: the leadership group settles a front-loaded claim after disposal."""
+
+    note = forms.CharField(label=_("Settlement note"), required=False, max_length=NOTE_MAX_LENGTH,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_widgets()
+
+
+class TransferForm(BootstrapFormMixin, forms.Form):
+    """BT-9: money moved between two dedicated accounts of the fund ('' = the fund's main account)."""
+
+    # '' is a real choice (the fund's main account), so the fields are "not required" to let it through.
+    from_account = forms.ChoiceField(label=_("From account"), required=False)
+    to_account = forms.ChoiceField(label=_("To account"), required=False)
+    amount_yuan = yuan_field(_("Amount (yuan)"))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=60)
+
+    def __init__(self, *args: Any, accounts: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("from_account", "to_account"):
+            self.fields[name].choices = accounts or []
+        self._style_widgets()
+
+    def clean_amount_yuan(self) -> int | None:
+        return clean_fen(self.cleaned_data.get("amount_yuan"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("from_account") is not None and data.get("from_account") == data.get("to_account"):
+            self.add_error("to_account", _("Choose two different accounts."))
+        return data
+
+    def action_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+
+        def bank(value: str) -> int | None:
+            return int(value) if value else None
+
+        return {"from_bank_id": bank(data["from_account"]), "to_bank_id": bank(data["to_account"]),
+                "amount_fen": int(data["amount_yuan"]), "reference": data.get("reference") or ""}
 
 
 class LiftSuspensionForm(BootstrapFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.models import Organisation
-from ipfin.fund.choices import ClaimState, CooperationStatus, EntryKind, FundStatus, NoticeKind
+from ipfin.fund.choices import ClaimState, CooperationStatus, EntryKind, FilingKind, FundStatus, NoticeKind
 
 
 class Fund(models.Model):
@@ -26,6 +26,11 @@ class Fund(models.Model):
     opened_on = models.DateField(_("opened on"))
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=FundStatus.choices, default=FundStatus.OPEN)
+    # BT-21, BT-23: closing at expiry or termination — the remaining balance returned to the contributors.
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closed_by = models.ForeignKey("accounts.User", verbose_name=_("closed by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    closing_decision = models.TextField(_("closing decision"), blank=True, default="")
 
     class Meta:
         verbose_name = _("compensation fund")
@@ -144,6 +149,20 @@ class Claim(models.Model):
     approved_on = models.DateField(_("approved on"), null=True, blank=True)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     withdrawn_reason = models.TextField(_("withdrawal reason"), blank=True, default="")
+    # The fund manager's checklist at verification (ipfin.domain.fund.claims.ChecklistItem values).
+    checklist = models.JSONField(_("verification checklist"), default=list, blank=True)
+    # SC-12 风险补偿前置: on default the fund pays ``advance_ratio`` of the compensation first (``amount_fen`` is
+    # then that first share) and settles after the collateral is disposed of.
+    front_loaded = models.BooleanField(_("front-loaded (SC-12)"), default=False)
+    advance_ratio = models.DecimalField(_("first-share ratio"), max_digits=7, decimal_places=4, null=True,
+                                        blank=True)
+    disposal_proceeds_fen = models.BigIntegerField(_("disposal proceeds (fen)"), null=True, blank=True)
+    final_amount_fen = models.BigIntegerField(_("final compensation (fen)"), null=True, blank=True)
+    true_up_fen = models.BigIntegerField(_("true-up (fen)"), null=True, blank=True,
+                                         help_text=_("Positive: the fund paid the rest; negative: the bank refunded"))
+    settled_on = models.DateField(_("settled on"), null=True, blank=True)
+    settled_by = models.ForeignKey("accounts.User", verbose_name=_("settled by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("compensation claim")
@@ -213,3 +232,34 @@ class RecoveryShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.share_fen}"
+
+
+class BorrowerFiling(models.Model):
+    """BT-19: what the fund manager collected from a covered borrower — a quarterly financial statement, the
+    annual audit report, or a report on the use of the loan — for the period ending ``period_end``."""
+
+    fund = models.ForeignKey(Fund, verbose_name=_("fund"), on_delete=models.PROTECT, related_name="filings")
+    loan = models.ForeignKey("servicing.Loan", verbose_name=_("loan"), on_delete=models.PROTECT,
+                             related_name="borrower_filings")
+    kind = models.CharField(_("kind"), max_length=20, choices=FilingKind.choices)
+    period_end = models.DateField(_("period end"))
+    received_on = models.DateField(_("received on"))
+    document = models.FileField(_("document"), upload_to="fund/filings/%Y/%m/", null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True, default="")
+    size_bytes = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, default="")
+    note = models.CharField(_("note"), max_length=300, blank=True, default="")
+    recorded_by = models.ForeignKey("accounts.User", verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("borrower filing")
+        verbose_name_plural = _("borrower filings")
+        ordering = ["-period_end", "loan", "kind"]
+        constraints = [models.UniqueConstraint(fields=["loan", "kind", "period_end"],
+                                               name="fund_filing_one_per_period")]
+        indexes = [models.Index(fields=["fund", "kind", "period_end"], name="fund_filing_period")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.kind} {self.period_end}"

@@ -3,7 +3,9 @@
 :func:`build_report` gathers, for one fund and one period, the balance at both ends, the flows of the period
 from the ledger (contributions, interest, payouts, recovery shares returned, management fees, returns to
 contributors), the covered loans (count, amount), the claims and their states, the payouts and recoveries of
-the period and each bank's BT-13 ratio at the period's end. :func:`report_xlsx` and :func:`report_pdf` render
+the period, each bank's BT-13 ratio at the period's end, and the borrowers' financial statements received (BT-19,
+:mod:`ipfin.fund.filings`): for each quarter end of the period the covered loans, how many statements are on
+record and which loans miss one; the annual report adds the annual audit reports for 31 December. :func:`report_xlsx` and :func:`report_pdf` render
 it in Chinese (openpyxl; reportlab with the CID font STSong-Light, as :mod:`ipfin.pledges.pdf`). Money is
 integer fen, shown in yuan with two decimals, exact.
 """
@@ -22,8 +24,9 @@ from ipfin.domain.registry.terms import add_months
 
 FONT = "STSong-Light"
 KIND_ZH = {"quarterly": "季度", "annual": "年度"}
-BAND_ZH = {"below": "正常", "warning": "警示", "suspension": "中止", "admitted": "合作中", "warned": "已预警",
+BAND_ZH = {"below": "正常", "warning": "预警", "suspension": "暂停", "admitted": "合作中", "warned": "已预警",
            "suspended": "已暂停", "removed": "已取消合作"}
+FILING_KIND_ZH = {"quarterly_statement": "季度财务报表", "annual_audit": "年度审计报告", "fund_use": "项目资金使用状况"}
 CLAIM_STATE_ZH = {"filed": "已申请", "verified": "已审核", "approved": "已批准", "paid": "已拨付",
                   "settled": "已清算", "rejected": "已驳回", "withdrawn": "已撤回"}
 MONTHS = {"quarterly": 3, "annual": 12}
@@ -78,6 +81,26 @@ class BankRow:
 
 
 @dataclass(frozen=True)
+class FilingRow:
+    """BT-19 for one period end: the fund's loans outstanding that day, with the filing recorded, without."""
+
+    kind: str  # FilingKind value
+    period_end: date
+    covered: int
+    received: int
+    missing: int
+
+
+@dataclass(frozen=True)
+class MissingFilingRow:
+    kind: str
+    period_end: date
+    loan: str
+    enterprise: str
+    bank: str
+
+
+@dataclass(frozen=True)
 class FundReport:
     fund_code: str
     fund_name: str
@@ -95,6 +118,8 @@ class FundReport:
     payouts: list[MovementRow] = field(default_factory=list)
     recoveries: list[MovementRow] = field(default_factory=list)
     banks: list[BankRow] = field(default_factory=list)
+    filings: list[FilingRow] = field(default_factory=list)
+    missing_filings: list[MissingFilingRow] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -153,10 +178,30 @@ def _movements(fund: Any, kind: str, start: date, end: date) -> list[MovementRow
             for line in rows]
 
 
+def _filing_rows(fund: Any, kind: str, start: date, end: date) -> tuple[list[FilingRow], list[MissingFilingRow]]:
+    """BT-19: quarterly statements for each quarter end of the period; the annual report adds the annual audit for
+    each 31 December in it. Filings count as received when on record now (statements arrive after the period
+    end, so a report made later shows more). Two queries per period end (:func:`filing_coverage`)."""
+    from ipfin.fund.choices import FilingKind
+    from ipfin.fund.filings import filing_coverage, quarter_ends_between
+
+    wanted = [(FilingKind.QUARTERLY_STATEMENT.value, d) for d in quarter_ends_between(start, end)]
+    if kind == "annual":
+        wanted += [(FilingKind.ANNUAL_AUDIT.value, d) for d in quarter_ends_between(start, end) if d.month == 12]
+    rows, missing = [], []
+    for filing_kind, period_end in wanted:
+        coverage = filing_coverage(fund, period_end, filing_kind)
+        rows.append(FilingRow(filing_kind, period_end, coverage.covered, coverage.received, coverage.missing_count))
+        missing += [MissingFilingRow(filing_kind, period_end, m.loan_number, m.enterprise, m.bank)
+                    for m in coverage.missing]
+    return rows, missing
+
+
 def build_report(fund: Any, *, kind: str, start: date, end: date) -> FundReport:
     """The report of ``fund`` for ``start`` … ``end`` (inclusive). Claims are those filed in the period, with
     their state today; claim counts by state cover every claim filed up to ``end``; covered loans and the
-    banks' ratios are as of ``end`` (:func:`ipfin.fund.selectors.fund_status`)."""
+    banks' ratios are as of ``end`` (:func:`ipfin.fund.selectors.fund_status`); borrower filings per
+    :func:`_filing_rows`."""
     from django.db.models import Count, Sum
 
     from ipfin.fund.models import Claim
@@ -173,6 +218,7 @@ def build_report(fund: Any, *, kind: str, start: date, end: date) -> FundReport:
     claims = Claim.objects.filter(fund=fund)
     by_state = dict(claims.filter(filed_on__lte=end).values_list("state").annotate(n=Count("id")).order_by())
     status = fund_status(fund, end)
+    filings, missing_filings = _filing_rows(fund, kind, start, end)
     return FundReport(
         fund_code=fund.code, fund_name=fund.name, profile_name=fund.profile_name, kind=kind, period_start=start,
         period_end=end, opening_balance_fen=cash_balance_fen(fund, start - timedelta(days=1)),
@@ -186,6 +232,7 @@ def build_report(fund: Any, *, kind: str, start: date, end: date) -> FundReport:
         recoveries=_movements(fund, "recovery_share_received", start, end),
         banks=[BankRow(str(getattr(b.bank, "name", b.bank)), int(b.issued_fen), int(b.paid_fen),
                        Decimal(str(b.ratio)), str(b.status)) for b in status.banks],
+        filings=filings, missing_filings=missing_filings,
     )
 
 
@@ -223,6 +270,12 @@ def sections(report: FundReport) -> list[tuple[str, list[str], list[list[Any]]]]
         ("合作银行补偿率（BT-13）", ["合作银行", "累计发放（元）", "累计补偿（元）", "补偿率", "状态"],
          [[b.bank, _yuan(b.issued_fen), _yuan(b.paid_fen), _percent(b.ratio), BAND_ZH.get(b.status, b.status)]
           for b in report.banks]),
+        ("贷款企业财务资料报送（BT-19）", ["资料", "截止日", "应报送贷款笔数", "已收到", "未收到"],
+         [[FILING_KIND_ZH.get(f.kind, f.kind), f.period_end.isoformat(), f.covered, f.received, f.missing]
+          for f in report.filings]),
+        ("未报送财务资料的贷款", ["资料", "截止日", "贷款", "贷款企业", "合作银行"],
+         [[FILING_KIND_ZH.get(m.kind, m.kind), m.period_end.isoformat(), m.loan, m.enterprise, m.bank]
+          for m in report.missing_filings]),
     ]
 
 

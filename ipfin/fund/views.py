@@ -38,12 +38,16 @@ from ipfin.domain.money import format_yuan
 from ipfin.fund import actions, reports, selectors
 from ipfin.fund.choices import ClaimState, CooperationStatus
 from ipfin.fund.forms import (
+    CHECKLIST_LABELS,
     EXAMPLE_SCENARIO,
     FileClaimForm,
     LiftSuspensionForm,
+    RecordDisposalForm,
     RecordRecoveryForm,
     ReportForm,
+    SettleClaimForm,
     SimulationForm,
+    TransferForm,
     VerifyClaimForm,
     WithdrawClaimForm,
     parse_statement_yuan,
@@ -169,8 +173,16 @@ def fund_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     return _dashboard_page(request, _fund_for_dashboard(user, code))
 
 
+def _account_choices(fund: Fund) -> list[tuple[str, str]]:
+    """The fund's dedicated accounts (BT-9): its own, and one at each cooperating bank."""
+    banks = (Cooperation.objects.filter(fund=fund, institution__kind="bank").select_related("institution")
+             .order_by("institution__name"))
+    return [("", _("Fund's own dedicated account"))] + [(str(c.institution_id), c.institution.name) for c in banks]
+
+
 def _dashboard_page(request: HttpRequest, fund: Fund, *, action_error: Any = None,
-                    lift_forms: dict[int, LiftSuspensionForm] | None = None, http_status: int = 200) -> HttpResponse:
+                    lift_forms: dict[int, LiftSuspensionForm] | None = None, transfer_form: TransferForm | None = None,
+                    http_status: int = 200) -> HttpResponse:
     from ipfin.fund.simulation import chart_data, run_simulation
     from ipfin.policy.policyset import policy_set
 
@@ -227,6 +239,8 @@ def _dashboard_page(request: HttpRequest, fund: Fund, *, action_error: Any = Non
         "on_param": request.GET.get("on", ""), "report_year": today.year, "report_quarter": quarter,
         "suspended": suspended, "overdue": _overdue_rows(fund, today), "reconciliation": reconciliation,
         "statement_errors": statement_errors, "statement_prefix": STATEMENT_PREFIX,
+        "transfer_form": (transfer_form or TransferForm(accounts=_account_choices(fund))
+                          if actions.is_fund_officer(user, fund) and fund.status == "open" else None),
     }
     return render(request, "fund/dashboard.html", context, status=error.http_status if error else http_status)
 
@@ -252,6 +266,23 @@ def lift_suspension(request: HttpRequest, pk: int) -> HttpResponse:
             return render_error(request, exc)
         return _dashboard_page(request, fund, action_error=exc, lift_forms={pk: form})
     messages.success(request, _("The suspension of %(bank)s was lifted.") % {"bank": cooperation.institution.name})
+    return redirect("fund:dashboard", code=fund.code)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, code: str) -> HttpResponse:
+    """BT-9: the fund officer moves money between two dedicated accounts of the fund."""
+    user = _user(request)
+    fund = _fund_for_dashboard(user, code)
+    form = TransferForm(request.POST, accounts=_account_choices(fund))
+    if not form.is_valid():
+        return _dashboard_page(request, fund, transfer_form=form, http_status=400)
+    try:
+        entry = actions.transfer_between_accounts(user, fund.pk, on=_today(), **form.action_arguments())
+    except IpfinError as exc:
+        return _dashboard_page(request, fund, action_error=exc, transfer_form=form)
+    messages.success(request, _("Transfer booked as journal entry %(number)s.") % {"number": entry.number})
     return redirect("fund:dashboard", code=fund.code)
 
 
@@ -337,6 +368,7 @@ def _claim(user: User, pk: int) -> Claim:
 
 def _claim_page(request: HttpRequest, claim: Claim, *, error: Any = None, verify_form: VerifyClaimForm | None = None,
                 withdraw_form: WithdrawClaimForm | None = None, recovery_form: RecordRecoveryForm | None = None,
+                disposal_form: RecordDisposalForm | None = None, settle_form: SettleClaimForm | None = None,
                 status: int = 200) -> HttpResponse:
     user = _user(request)
     is_manager_officer = user.has_role(Role.FUND_OFFICER) and user.organisation_id == claim.fund.manager_id
@@ -358,9 +390,21 @@ def _claim_page(request: HttpRequest, claim: Claim, *, error: Any = None, verify
         "can_pay": claim.state == ClaimState.APPROVED and is_manager_officer,
         "can_withdraw": is_bank and ClaimState.WITHDRAWN in dc.ALLOWED.get(dc.ClaimState(claim.state), frozenset()),
         "withdraw_form": withdraw_form or WithdrawClaimForm(),
-        "can_record_recovery": is_bank and claim.state in (ClaimState.PAID, ClaimState.SETTLED),
+        # SC-12: a front-loaded claim's disposal is settled first; recoveries are shared after that.
+        "can_record_recovery": is_bank and (claim.state == ClaimState.SETTLED
+                                            or (claim.state == ClaimState.PAID and not claim.front_loaded)),
         "recovery_form": recovery_form or RecordRecoveryForm(),
         "recoveries": recoveries,
+        "checklist": [CHECKLIST_LABELS[item] for item in dc.ChecklistItem if item.value in (claim.checklist or [])],
+        "advance_ratio": _percent(claim.advance_ratio) if claim.advance_ratio is not None else None,
+        "disposal": format_yuan(claim.disposal_proceeds_fen) if claim.disposal_proceeds_fen is not None else None,
+        "final_amount": format_yuan(claim.final_amount_fen) if claim.final_amount_fen is not None else None,
+        "true_up": format_yuan(abs(claim.true_up_fen)) if claim.true_up_fen is not None else None,
+        "can_record_disposal": is_bank and claim.front_loaded and claim.state == ClaimState.PAID,
+        "disposal_form": disposal_form or RecordDisposalForm(),
+        "can_settle": (claim.front_loaded and claim.state == ClaimState.PAID and claim.disposal_proceeds_fen is not None
+                       and user.has_role(Role.LEADER)),
+        "settle_form": settle_form or SettleClaimForm(),
     }
     return render(request, "fund/claim.html", context, status=error.http_status if error else status)
 
@@ -443,6 +487,42 @@ def record_recovery(request: HttpRequest, pk: int) -> HttpResponse:
         return _claim_page(request, _claim(user, pk), error=exc, recovery_form=form)
     messages.success(request, _("Recovery of %(recovered)s recorded: %(share)s due to the fund.")
                      % {"recovered": format_yuan(share.recovered_fen), "share": format_yuan(share.share_fen)})
+    return redirect("fund:claim", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def record_disposal(request: HttpRequest, pk: int) -> HttpResponse:
+    """SC-12: the bank reports the disposal proceeds of a front-loaded claim."""
+    user = _user(request)
+    claim = _claim(user, pk)
+    form = RecordDisposalForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, disposal_form=form, status=400)
+    try:
+        claim = actions.record_disposal(user, claim.pk, disposal_proceeds_fen=form.proceeds_fen(), on=_today())
+    except IpfinError as exc:
+        return _claim_page(request, _claim(user, pk), error=exc, disposal_form=form)
+    messages.success(request, _("Disposal proceeds of %(amount)s reported.")
+                     % {"amount": format_yuan(claim.disposal_proceeds_fen or 0)})
+    return redirect("fund:claim", pk=claim.pk)
+
+
+@login_required
+@require_POST
+def settle_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    """SC-12: the leadership group settles a front-loaded claim after disposal (true-up either way)."""
+    user = _user(request)
+    claim = _claim(user, pk)
+    form = SettleClaimForm(request.POST)
+    if not form.is_valid():
+        return _claim_page(request, claim, settle_form=form, status=400)
+    try:
+        claim = actions.settle_claim(user, claim.pk, on=_today(), note=form.cleaned_data.get("note") or "")
+    except IpfinError as exc:
+        return _claim_page(request, _claim(user, pk), error=exc, settle_form=form)
+    messages.success(request, _("Claim %(number)s settled: final compensation %(amount)s.")
+                     % {"number": claim.number, "amount": format_yuan(claim.final_amount_fen or 0)})
     return redirect("fund:claim", pk=claim.pk)
 
 

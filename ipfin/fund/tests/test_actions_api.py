@@ -52,7 +52,8 @@ def test_admit_and_change_standing_with_clauses_and_notices(world: World,
     with pytest.raises(actions.NotCooperatingKind):
         actions.admit_institution(officer, fund.pk, world.orgs["ent_bt"].pk, admitted_on=OPENED)
     leader = world.users["ipo_bt.leader"]
-    steps = [("warned", "BT-13a"), ("suspended", "BT-13b"), ("admitted", "BT-9"), ("removed", "BT-22")]
+    # A suspension is left only by removal here (lifting it is the leadership's lift_suspension, BT-13b).
+    steps = [("warned", "BT-13a"), ("admitted", "BT-9"), ("suspended", "BT-13b"), ("removed", "BT-22")]
     for day, (status, clause) in enumerate(steps, start=1):
         with django_capture_on_commit_callbacks(execute=True):
             actions.change_cooperation_status(leader, cooperation.pk, status=status, on=date(2025, 7, day),
@@ -62,7 +63,8 @@ def test_admit_and_change_standing_with_clauses_and_notices(world: World,
     cooperation.refresh_from_db()
     assert cooperation.status == "removed" and cooperation.status_since == date(2025, 7, 4)
     with pytest.raises(IllegalTransition):
-        actions.change_cooperation_status(leader, cooperation.pk, status="admitted", on=date(2025, 8, 1))
+        actions.change_cooperation_status(leader, cooperation.pk, status="admitted", on=date(2025, 8, 1),
+                                          reason="恢复")
     assert Notification.objects.filter(recipient=world.users["fund_bt.officer"],
                                        verb="fund.cooperation.suspended").exists()
 
@@ -70,7 +72,8 @@ def test_admit_and_change_standing_with_clauses_and_notices(world: World,
 def test_notice_date_cannot_go_back(world: World) -> None:
     cooperation = actions.admit_institution(None, bt_fund(world).pk, world.orgs["bank_b"].pk, admitted_on=OPENED)
     with pytest.raises(InvalidInput):
-        actions.change_cooperation_status(None, cooperation.pk, status="warned", on=date(2024, 12, 31))
+        actions.change_cooperation_status(None, cooperation.pk, status="warned", on=date(2024, 12, 31),
+                                          reason="预警")
 
 
 def test_api_and_page(world: World) -> None:
@@ -84,12 +87,13 @@ def test_api_and_page(world: World) -> None:
     assert [c["institution_name"] for c in detail["cooperations"]] == ["world-bank_a"]
     coop_b = Cooperation.objects.get(institution=world.orgs["bank_b"])
     response = client.post(f"/api/v1/fund/cooperations/{coop_b.pk}/status",
-                           {"status": "warned", "on": "2025-06-01"}, content_type="application/json")
+                           {"status": "warned", "on": "2025-06-01", "reason": "预警"}, content_type="application/json")
     assert response.status_code == 404
     officer = Client()
     officer.force_login(world.users["fund_bt.officer"])
     response = officer.post(f"/api/v1/fund/cooperations/{coop_b.pk}/status",
-                            {"status": "warned", "on": "2025-06-01"}, content_type="application/json")
+                            {"status": "warned", "on": "2025-06-01", "reason": "补偿率达到3%"},
+                            content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "warned"
     response = officer.post(f"/api/v1/fund/funds/{fund.pk}/cooperations",
                             {"institution_id": world.orgs["guarantor"].pk, "admitted_on": "2025-02-01"},

@@ -17,7 +17,8 @@ import pytest
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.calendar.services import working_calendar
-from ipfin.domain.errors import IllegalTransition, PermissionDenied
+from ipfin.domain.errors import IllegalTransition, IpfinError, PermissionDenied
+from ipfin.domain.fund import claims as dc
 from ipfin.domain.fund.errors import ClaimNotAllowed, InsufficientBalance
 from ipfin.fund import actions, selectors
 from ipfin.fund.choices import ClaimState
@@ -30,6 +31,7 @@ from ipfin.servicing.tests.factories import make_disbursed_loan
 D0 = date(2022, 6, 1)  # disbursement: the Baotou rules are in force (2021-01-01 .. 2022-12-31)
 FILED = date(2022, 9, 1)
 CASH = 100_000_000_000  # 1 亿元 contributed: enough for every payout unless a test says otherwise
+ALL_CHECKED = [item.value for item in dc.ChecklistItem]  # the fund manager's whole verification checklist
 
 
 @dataclass
@@ -69,7 +71,7 @@ class Bt:
 
     def approved(self, loan: Loan, on: date = FILED) -> Claim:
         claim = actions.file_claim(self.officer, loan.pk, on=on)
-        actions.verify_claim(self.manager, claim.pk, approve=True, on=on)
+        actions.verify_claim(self.manager, claim.pk, approve=True, checklist=ALL_CHECKED, on=on)
         return actions.approve_claim(self.leader, claim.pk, on=on)
 
     def paid(self, loan: Loan, on: date = FILED) -> Claim:
@@ -159,8 +161,8 @@ def test_file_verify_approve_pay_posts_the_ledger(bt: Bt) -> None:
     loan = bt.loan()
     claim = actions.file_claim(bt.officer, loan.pk, on=FILED)
     with pytest.raises(PermissionDenied):  # the bank does not verify its own claim
-        actions.verify_claim(bt.officer, claim.pk, approve=True, on=FILED)
-    actions.verify_claim(bt.manager, claim.pk, approve=True, note="核实无误", on=FILED)
+        actions.verify_claim(bt.officer, claim.pk, approve=True, checklist=ALL_CHECKED, on=FILED)
+    actions.verify_claim(bt.manager, claim.pk, approve=True, checklist=ALL_CHECKED, note="核实无误", on=FILED)
     with pytest.raises(PermissionDenied):  # the fund manager does not approve: the leadership group does
         actions.approve_claim(bt.manager, claim.pk, on=FILED)
     with pytest.raises(IllegalTransition):  # not approved yet
@@ -193,7 +195,8 @@ def test_a_payout_the_fund_cannot_cover_is_refused_and_leaves_nothing(bt: Bt) ->
 def test_able_but_unwilling_puts_the_borrower_on_the_dishonest_list(bt: Bt) -> None:
     loan = bt.loan()
     claim = actions.file_claim(bt.officer, loan.pk, on=FILED)
-    actions.verify_claim(bt.manager, claim.pk, approve=True, able_but_unwilling=True, note="有能力不还", on=FILED)
+    actions.verify_claim(bt.manager, claim.pk, approve=True, checklist=ALL_CHECKED, able_but_unwilling=True,
+                         note="有能力不还", on=FILED)
     claim.refresh_from_db()
     assert claim.dishonest_listed
     assert DishonestListEntry.objects.filter(enterprise=loan.enterprise, source=claim.number).exists()
@@ -225,3 +228,19 @@ def test_recovery_shares_stop_at_the_compensation_paid(bt: Bt) -> None:
     second = actions.record_recovery(bt.officer, claim.pk, recovered_fen=100_000_000, on=FILED)
     assert second.share_fen == 3_000_000  # only what is left of the 90,000,000 paid
     assert RecoveryShare.objects.filter(claim=claim).count() == 2
+
+
+def test_verification_keeps_the_checklist_and_refuses_an_incomplete_one(bt: Bt) -> None:
+    claim = actions.file_claim(bt.officer, bt.loan(days_past_due=60).pk, on=FILED)
+    with pytest.raises(actions.ChecklistIncomplete) as info:
+        actions.verify_claim(bt.manager, claim.pk, approve=True, checklist=ALL_CHECKED[:-1], on=FILED)
+    assert ALL_CHECKED[-1] in str(info.value)
+    with pytest.raises(IpfinError):
+        actions.verify_claim(bt.manager, claim.pk, approve=True, checklist=[*ALL_CHECKED, "bribe_paid"], on=FILED)
+    with pytest.raises(IpfinError):  # a rejection states its reason
+        actions.verify_claim(bt.manager, claim.pk, approve=False, on=FILED)
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.FILED and claim.checklist == []
+    actions.verify_claim(bt.manager, claim.pk, approve=True, checklist=list(reversed(ALL_CHECKED)), on=FILED)
+    claim.refresh_from_db()
+    assert claim.state == ClaimState.VERIFIED and claim.checklist == ALL_CHECKED  # stored in checklist order

@@ -106,7 +106,7 @@ def test_simulate_json_is_deterministic_for_a_seed(covered: Covered, capsys: Any
     other = _run(["fund", "simulate", covered.fund.code, *SIM[:-1], "2", "--as-of", AS_OF, "--json"], capsys)[1]
     assert json.loads(other)["scenario"]["seed"] == 2
     code, out, _ = _run(["fund", "simulate", covered.fund.code, *SIM, "--as-of", AS_OF], capsys)
-    assert code == 0 and "资金耗尽概率" in out and "达到警示线(3.00%)" in out and covered.bank.name in out
+    assert code == 0 and "资金耗尽概率" in out and "达到预警线(3.00%)" in out and covered.bank.name in out
     # a date on which the fund's profile sets no BT-13 ratios: bad input, never a default
     code, out, err = _run(["fund", "simulate", covered.fund.code, *SIM, "--as-of", "2026-01-05"], capsys)
     assert code == 2 and out == "" and "warning_ratio" in err

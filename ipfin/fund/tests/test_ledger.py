@@ -126,3 +126,55 @@ def test_the_stored_journal_always_balances_and_never_overdraws(bt: Bt, events: 
     assert journal.trial_balance().balanced
     assert all(v >= 0 for v in ledger.balances(fund).values())
     assert ledger.fee_used_fen(fund, FILED) <= CAP
+
+
+def test_transfer_between_dedicated_accounts_moves_cash_and_never_overdraws(bt: Bt) -> None:
+    bt.fund_cash(50_000_000)
+    bank = bt.setup.bank.pk
+    entry = actions.transfer_between_accounts(bt.manager, bt.fund.pk, from_bank_id=None, to_bank_id=bank,
+                                              amount_fen=20_000_000, on=FILED, reference="划转-1")
+    assert (entry.kind, entry.clause) == ("transfer", "BT-9")
+    cash = {str(a): v for a, v in ledger.balances(bt.fund).items() if a.kind.value == "cash"}
+    assert cash == {"cash:main": 30_000_000, f"cash:{bank}": 20_000_000}
+    assert selectors.fund_balance_fen(bt.fund) == 50_000_000  # moving money changes no balance of the fund
+    with pytest.raises(InsufficientBalance):
+        actions.transfer_between_accounts(bt.manager, bt.fund.pk, from_bank_id=bank, to_bank_id=None,
+                                          amount_fen=20_000_001, on=FILED)
+    with pytest.raises(IpfinError):  # the same account on both sides
+        actions.transfer_between_accounts(bt.manager, bt.fund.pk, from_bank_id=bank, to_bank_id=bank,
+                                          amount_fen=1, on=FILED)
+    with pytest.raises(IpfinError):  # a bank that does not cooperate with the fund holds no dedicated account
+        actions.transfer_between_accounts(bt.manager, bt.fund.pk, from_bank_id=None,
+                                          to_bank_id=bt.contributor.pk, amount_fen=1, on=FILED)
+    with pytest.raises(PermissionDenied):
+        actions.transfer_between_accounts(bt.officer, bt.fund.pk, from_bank_id=None, to_bank_id=bank,
+                                          amount_fen=1, on=FILED)
+    back = actions.reverse_entry(bt.manager, entry.pk, reason="划错账户", on=FILED)
+    assert back.reverses_id == entry.pk
+    assert ledger.balances(bt.fund)[ledger.to_account("cash:main")] == 50_000_000
+
+
+def test_transfer_page_and_api(bt: Bt, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils import timezone
+
+    bt.fund_cash(50_000_000)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: FILED)
+    bank = str(bt.setup.bank.pk)
+    manager, leader = Client(), Client()
+    manager.force_login(bt.manager)
+    leader.force_login(bt.leader)
+    url = f"/fund/{bt.fund.code}/transfer/"
+    assert 'data-testid="transfer-form"' in manager.get(f"/fund/{bt.fund.code}/").content.decode()
+    assert 'data-testid="transfer-form"' not in leader.get(f"/fund/{bt.fund.code}/").content.decode()
+    same = manager.post(url, {"from_account": "", "to_account": "", "amount_yuan": "1"})
+    assert same.status_code == 400
+    too_much = manager.post(url, {"from_account": bank, "to_account": "", "amount_yuan": "1"})
+    assert too_much.status_code == 409, too_much.content.decode()[-3000:]
+    assert manager.post(url, {"from_account": "", "to_account": bank, "amount_yuan": "100000.00"}).status_code == 302
+    assert leader.post(url, {"from_account": bank, "to_account": "", "amount_yuan": "1"}).status_code == 403
+    api = manager.post("/api/v1/fund/transfers", {"fund_id": bt.fund.pk, "from_bank_id": bt.setup.bank.pk,
+                                                  "amount_fen": 1_000, "on": FILED.isoformat()},
+                       content_type="application/json")
+    assert api.status_code == 201 and api.json()["kind"] == "transfer"
+    cash = {str(a): v for a, v in ledger.balances(bt.fund).items() if a.kind.value == "cash"}
+    assert cash == {"cash:main": 40_001_000, f"cash:{bank}": 9_999_000}

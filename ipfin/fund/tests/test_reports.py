@@ -56,7 +56,7 @@ def test_xlsx_opens_and_has_the_numbers() -> None:
     assert report.title == "包头市风险补偿资金2022年第2季度运行情况报告" and values[0] == report.title
     assert Decimal("9876543.21") in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
     assert Decimal("-123456.79") in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
-    for text in ("期末余额（元）", "补偿拨付", "BC2022000001", "甲银行", "3.09%", "警示", "已拨付", "（无）"):
+    for text in ("期末余额（元）", "补偿拨付", "BC2022000001", "甲银行", "3.09%", "预警", "已拨付", "（无）"):
         assert text in values
 
 

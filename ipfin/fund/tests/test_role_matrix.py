@@ -58,6 +58,7 @@ class TestCooperationMatrix(RoleMatrixCase):
         fund = bt_fund(world)
         existing = Cooperation.objects.filter(fund=fund, institution=world.orgs[owner_key]).first()
         if existing is not None:
+            BankNotice.objects.filter(cooperation=existing).delete()  # notices protect their cooperation
             existing.delete()
         return actions.admit_institution(None, fund.pk, world.orgs[owner_key].pk, admitted_on=OPENED)
 
