@@ -71,6 +71,11 @@ class SuspensionLiftedByLeadership(Conflict):
     message_template = _("A suspension is lifted only by the leadership group's recorded decision (BT-13b).")
 
 
+class FundCodeTaken(Conflict):
+    code = "fund_code_taken"
+    message_template = _("A fund with the code {code} already exists.")
+
+
 class FundInvalid(InvalidInput):
     code = "fund_invalid"
     message_template = _("The fund is not valid: {field}: {reason}")
@@ -129,7 +134,7 @@ def create_fund(user: User | None, *, code: str, name: str, profile_name: str, r
         raise FundInvalid(field="closes_on", reason="before the opening date")
     with transaction.atomic():
         if Fund.objects.filter(code=code).exists():
-            raise Conflict()
+            raise FundCodeTaken(code=code)
         fund = Fund.objects.create(code=code, name=name, profile_name=profile_name, region_code=region,
                                    manager=manager, opened_on=opened_on, closes_on=closes_on)
         record_event(actor=user, action="fund.create", obj=fund,
@@ -237,9 +242,6 @@ def is_fund_officer(user: User, fund: Fund) -> bool:
         and user.organisation_id == fund.manager_id
 
 
-_is_fund_officer = is_fund_officer  # TODO(lead): drop once ipfin/fund/filings.py imports the public name
-
-
 def _require_fund_officer(user: User, fund: Fund) -> None:
     if not is_fund_officer(user, fund):
         raise PermissionDenied()
@@ -290,6 +292,25 @@ def record_contribution(user: User, fund_id: int, *, contributor_id: int, amount
         record_event(actor=user, action="fund.contribution", obj=entry,
                      after={"fund": fund.code, "entry": entry.number, "contributor": contributor_id,
                             "amount_fen": amount, "on": on.isoformat()}, clause="BT-3", organisation=fund.manager)
+    return entry
+
+
+def record_interest(user: User, fund_id: int, *, amount_fen: int, on: date, bank_id: int | None = None,
+                    reference: str = "") -> JournalEntry:
+    """BT-11: interest a dedicated account earned (at ``bank_id``, else the fund's main account) flows back into
+    the fund. Fund officer of the manager."""
+    amount = _amount(amount_fen, "amount_fen")
+    with transaction.atomic():
+        fund = lock(Fund, fund_id)
+        _require_fund_officer(user, fund)
+        _require_open(fund, on)
+        if bank_id is not None and not Cooperation.objects.filter(fund=fund, institution_id=bank_id).exists():
+            raise InvalidInput(reason="the dedicated account must be at a cooperating bank (BT-9)")
+        entry = ledger.post(fund, dl.interest(ledger.party(bank_id), amount, on, reference=(reference or "").strip()),
+                            user=user)
+        record_event(actor=user, action="fund.interest", obj=entry,
+                     after={"fund": fund.code, "entry": entry.number, "account": ledger.party(bank_id),
+                            "amount_fen": amount, "on": on.isoformat()}, clause="BT-11", organisation=fund.manager)
     return entry
 
 

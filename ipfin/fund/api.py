@@ -299,6 +299,14 @@ def contribute(request: HttpRequest, payload: ContributionIn) -> Any:
     return Status(201, actions.record_contribution(request.user, data.pop("fund_id"), **data))  # type: ignore[arg-type]
 
 
+@router.post("/interest", response={201: EntryOut, **ERROR_RESPONSES},
+             summary="Book interest a dedicated account earned; it flows back into the fund (BT-11)")
+def interest(request: HttpRequest, payload: FeeIn) -> Any:
+    get_visible(request.user, Fund, pk=payload.fund_id)  # type: ignore[arg-type]
+    data = payload.dict()
+    return Status(201, actions.record_interest(request.user, data.pop("fund_id"), **data))  # type: ignore[arg-type]
+
+
 @router.post("/fees", response={201: EntryOut, **ERROR_RESPONSES},
              summary="Book the manager's fee, capped per fund year (BT-8.7)")
 def fee(request: HttpRequest, payload: FeeIn) -> Any:

@@ -19,3 +19,6 @@ class FundConfig(AppConfig):
         register_nav_item("fund.claims", _("Compensation claims"), url_name="fund:claims",
                           roles=[Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD, Role.FUND_OFFICER, Role.CLERK,
                                  Role.LEADER, Role.SUPERVISOR, Role.PLATFORM_ADMIN], order=71)
+        register_nav_item("fund.filings", _("Borrower filings"), url_name="fund:filings",
+                          roles=[Role.ENTERPRISE_ADMIN, Role.ENTERPRISE_STAFF, Role.LOAN_OFFICER, Role.APPROVER,
+                                 Role.BRANCH_HEAD, Role.FUND_OFFICER, Role.LEADER, Role.PLATFORM_ADMIN], order=72)

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.audit import record_event
@@ -312,14 +313,15 @@ def close_fund(user: User, fund_id: int, *, on: date, decision: str) -> Fund:
             raise FundClosed()
         today = timezone.localdate()
         if on > today:
-            raise ClosingDateInvalid(date=on.isoformat(), reason=f"after today ({today.isoformat()})")
-        if on < fund.opened_on:
             raise ClosingDateInvalid(date=on.isoformat(),
-                                     reason=f"before the fund's opening ({fund.opened_on.isoformat()})")
+                                     reason=gettext("after today ({today})").format(today=today.isoformat()))
+        if on < fund.opened_on:
+            raise ClosingDateInvalid(date=on.isoformat(), reason=gettext("before the fund's opening ({opened})")
+                                     .format(opened=fund.opened_on.isoformat()))
         last_entry = JournalEntry.objects.filter(fund=fund).aggregate(d=Max("entry_date"))["d"]
         if last_entry is not None and on < last_entry:
-            raise ClosingDateInvalid(date=on.isoformat(),
-                                     reason=f"before the last journal entry ({last_entry.isoformat()})")
+            raise ClosingDateInvalid(date=on.isoformat(), reason=gettext("before the last journal entry ({last})")
+                                     .format(last=last_entry.isoformat()))
         preview = closing_preview(fund, on)
         if preview.blockers:
             raise FundClosingBlocked(count=len(preview.blockers),

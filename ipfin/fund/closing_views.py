@@ -36,6 +36,7 @@ from ipfin.origination.forms import BootstrapFormMixin
 from ipfin.web.errors import render_error
 
 DECISION_MAX_LENGTH = 4000
+HELP_PAGE = "fund-closing"  # docs/help/fund-closing.md
 
 
 class CloseFundForm(BootstrapFormMixin, forms.Form):
@@ -111,10 +112,25 @@ def _statement_context(statement: closing.ClosingStatement) -> dict[str, Any]:
     }
 
 
+def _help_html() -> Any:
+    """The page's help (docs/help/fund-closing.md), rendered safely by the shell's help renderer."""
+    from django.conf import settings
+    from django.utils.translation import get_language
+
+    from ipfin.web.help import help_dir, render_help
+    from ipfin.web.roles import HELP_PAGE_TITLES
+
+    if not (help_dir() / f"{HELP_PAGE}.md").exists():
+        return ""
+    title = HELP_PAGE_TITLES.get(HELP_PAGE) or _("Closing a fund")
+    return render_help(HELP_PAGE, get_language() or settings.LANGUAGE_CODE, str(title))
+
+
 def _page(request: HttpRequest, fund: Fund, *, form: CloseFundForm | None = None, error: IpfinError | None = None,
           status: int = 200) -> HttpResponse:
     user = _user(request)
-    context: dict[str, Any] = {"fund": fund, "error_message": localized_message(error) if error else None}
+    context: dict[str, Any] = {"fund": fund, "error_message": localized_message(error) if error else None,
+                               "help_html": _help_html()}
     if fund.status == FundStatus.CLOSED:
         context.update(_statement_context(closing.closing_statement(fund)))
     else:

@@ -21,9 +21,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ipfin.accounts.choices import OrganisationKind, Role
@@ -86,6 +85,13 @@ def reserved_codes() -> frozenset[str]:
     return frozenset(s for s in segments if s and not s.startswith("<"))
 
 
+class OrganisationChoiceField(forms.ModelChoiceField):
+    """An organisation shown with its kind and region, e.g. ``包头市知识产权局 (知识产权局 · 150200)``."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.get_kind_display()} · {obj.region_code})"
+
+
 class FundForm(BootstrapFormMixin, forms.Form):
     """Open a fund (``create_fund``): the profile and manager are chosen from lists, dates are business dates."""
 
@@ -95,18 +101,18 @@ class FundForm(BootstrapFormMixin, forms.Form):
     profile_name = forms.ChoiceField(label=gettext_lazy("Policy profile"))
     region_code = forms.CharField(label=gettext_lazy("Region code"), min_length=6, max_length=6,
                                   help_text=gettext_lazy("6-digit GB/T 2260 code of the fund's region, e.g. 150200."))
-    manager = forms.ModelChoiceField(label=gettext_lazy("Fund manager"), queryset=Organisation.objects.none())
+    manager = OrganisationChoiceField(label=gettext_lazy("Fund manager"), queryset=Organisation.objects.none())
     opened_on = forms.DateField(label=gettext_lazy("Opened on"), widget=DATE_WIDGET)
     closes_on = forms.DateField(label=gettext_lazy("Closes on"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         profiles = load_profiles()
-        self.fields["profile_name"].choices = [(name, _profile_label(profiles[name])) for name in profile_names()]
+        profile: forms.ChoiceField = self.fields["profile_name"]  # type: ignore[assignment]
+        profile.choices = [(name, _profile_label(profiles[name])) for name in profile_names()]
         manager: forms.ModelChoiceField = self.fields["manager"]  # type: ignore[assignment]
         manager.queryset = (visible(user, Organisation).filter(kind__in=MANAGER_KINDS, is_active=True)
                             .order_by("kind", "name"))
-        manager.label_from_instance = lambda org: f"{org.name} ({org.get_kind_display()} · {org.region_code})"
         # BT-23: a fund lives as long as its rules; the profile's expiry is the usual closing date.
         expiries = [f"{name}: {p.profile.effective_to.isoformat()}" for name, p in sorted(profiles.items())
                     if p.profile.effective_to is not None]
@@ -133,18 +139,18 @@ class FundForm(BootstrapFormMixin, forms.Form):
 class AdmitForm(BootstrapFormMixin, forms.Form):
     """Admit an institution (``admit_institution``, BT-9): banks, insurers and guarantors not yet cooperating."""
 
-    institution = forms.ModelChoiceField(label=gettext_lazy("Institution"), queryset=Organisation.objects.none())
+    institution = OrganisationChoiceField(label=gettext_lazy("Institution"), queryset=Organisation.objects.none())
     admitted_on = forms.DateField(label=gettext_lazy("Admitted on"), widget=DATE_WIDGET)
 
     def __init__(self, user: User, fund: Fund, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"admitted_on": _today()})
-        super().__init__(*args, prefix="admit", **kwargs)
+        kwargs["prefix"] = "admit"
+        super().__init__(*args, **kwargs)
         institution: forms.ModelChoiceField = self.fields["institution"]  # type: ignore[assignment]
         institution.queryset = (visible(user, Organisation)
                                 .filter(kind__in=actions.COOPERATING_KINDS, is_active=True)
                                 .exclude(pk__in=Cooperation.objects.filter(fund=fund).values("institution_id"))
                                 .order_by("kind", "name"))
-        institution.label_from_instance = lambda org: f"{org.name} ({org.get_kind_display()})"
         self._style_widgets()
 
 
@@ -164,20 +170,18 @@ class StandingForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("New standing"), choices=CooperationStatus.choices)
     on = forms.DateField(label=gettext_lazy("Notice date"), widget=DATE_WIDGET)
     reason = forms.CharField(label=gettext_lazy("Reason (recorded in the notice)"), max_length=NOTE_MAX_LENGTH,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": gettext_lazy("Give the reason for the notice.")})
 
     def __init__(self, cooperation: Cooperation, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"on": _today()})
-        super().__init__(*args, prefix=f"standing-{cooperation.pk}", **kwargs)
+        kwargs["prefix"] = f"standing-{cooperation.pk}"
+        super().__init__(*args, **kwargs)
         labels = dict(CooperationStatus.choices)
-        self.fields["status"].widget.choices = [(s, labels[s]) for s in offered_moves(cooperation.status)]
+        # an empty first option: a notice is never issued by a default left selected
+        self.fields["status"].widget.choices = [("", "---------")] + [
+            (s, labels[s]) for s in offered_moves(cooperation.status)]
         self._style_widgets()
-
-    def clean_reason(self) -> str:
-        text = (self.cleaned_data.get("reason") or "").strip()
-        if not text:
-            raise forms.ValidationError(_("Give the reason for the notice."))
-        return text
 
 
 # --- open a fund --------------------------------------------------------------------------------------------

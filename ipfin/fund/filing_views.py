@@ -24,14 +24,14 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ipfin.accounts.models import User
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError, PermissionDenied
-from ipfin.fund import filings
+from ipfin.fund import actions, filings
 from ipfin.fund.choices import FilingKind
 from ipfin.fund.models import BorrowerFiling, Fund
 from ipfin.origination.forms import DATE_WIDGET, BootstrapFormMixin
@@ -59,10 +59,10 @@ class _FilingFields(BootstrapFormMixin, forms.Form):
     """What was received: kind, period end, receipt date, the optional document and a note."""
 
     kind = forms.ChoiceField(label=gettext_lazy("Document"), choices=FilingKind.choices)
-    period_end = forms.DateField(label=gettext_lazy("Period end"), widget=DATE_WIDGET,
+    period_end = forms.DateField(label=pgettext_lazy("borrower filing", "Period end"), widget=DATE_WIDGET,
                                  help_text=gettext_lazy("Quarterly statement: a quarter end; annual audit: 31 December; "
                                                         "use of loan proceeds: a month end (BT-19)."))
-    received_on = forms.DateField(label=gettext_lazy("Received on"), widget=DATE_WIDGET)
+    received_on = forms.DateField(label=pgettext_lazy("borrower filing", "Received on"), widget=DATE_WIDGET)
     document = forms.FileField(label=gettext_lazy("Document (PDF, image or Excel; optional)"), required=False)
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=filings.NOTE_MAX_LENGTH)
 
@@ -94,9 +94,16 @@ class FundFilingForm(_FilingFields):
     field_order = ["loan_number", "kind", "period_end", "received_on", "document", "note"]
     loan_number = forms.CharField(label=gettext_lazy("Loan number"), max_length=30)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fund: Fund, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fund = fund
         self.order_fields(self.field_order)
+
+    def clean_loan_number(self) -> Loan:
+        loan = Loan.objects.filter(fund=self.fund, number=self.cleaned_data["loan_number"].strip()).first()
+        if loan is None:
+            raise forms.ValidationError(_("No loan of this fund has that number."))
+        return loan
 
 
 def _action_arguments(form: _FilingFields) -> dict[str, Any]:
@@ -129,7 +136,8 @@ def _period(request: HttpRequest) -> tuple[str, date, IpfinError | None]:
     """The kind and period end asked for (``?kind=&period_end=``), default the latest quarter end."""
     kind = request.GET.get("kind") or FilingKind.QUARTERLY_STATEMENT
     text = request.GET.get("period_end") or ""
-    default = filings.quarter_end_on_or_before(_today())
+    default = filings.latest_period_end(kind if kind in FilingKind.values else FilingKind.QUARTERLY_STATEMENT,
+                                        _today())
     try:
         period_end = date.fromisoformat(text) if text else default
     except ValueError:
@@ -146,8 +154,8 @@ def _period(request: HttpRequest) -> tuple[str, date, IpfinError | None]:
 def fund_filings(request: HttpRequest, code: str) -> HttpResponse:
     user = _user(request)
     fund = _fund(user, code)
-    may_record = filings.is_fund_officer(user, fund)
-    form = FundFilingForm(request.POST or None, request.FILES or None,
+    may_record = actions.is_fund_officer(user, fund)
+    form = FundFilingForm(request.POST or None, request.FILES or None, fund=fund,
                           initial={"period_end": filings.quarter_end_on_or_before(_today()), "received_on": _today()})
     error: IpfinError | None = None
     status = 200
@@ -155,17 +163,14 @@ def fund_filings(request: HttpRequest, code: str) -> HttpResponse:
         if not may_record:
             return render_error(request, PermissionDenied())
         if form.is_valid():
-            loan = Loan.objects.filter(fund=fund, number=form.cleaned_data["loan_number"].strip()).first()
-            if loan is None:
-                form.add_error("loan_number", _("No loan of this fund has that number."))
+            loan = form.cleaned_data["loan_number"]
+            try:
+                filing = filings.record_borrower_filing(user, loan.pk, **_action_arguments(form))
+            except IpfinError as exc:
+                error = exc
             else:
-                try:
-                    filing = filings.record_borrower_filing(user, loan.pk, **_action_arguments(form))
-                except IpfinError as exc:
-                    error = exc
-                else:
-                    _recorded(request, filing)
-                    return redirect("fund:fund_filings", code=fund.code)
+                _recorded(request, filing)
+                return redirect("fund:fund_filings", code=fund.code)
         status = error.http_status if error else 400
     kind, period_end, period_error = _period(request)
     coverage = None
@@ -233,7 +238,7 @@ def new_filing(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def filing_document(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_document(request: HttpRequest, pk: int) -> FileResponse:
     filing = visible(_user(request), BorrowerFiling).filter(pk=pk).first()
     if filing is None or not filing.document:
         raise Http404

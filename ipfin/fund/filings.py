@@ -40,7 +40,7 @@ from ipfin.core.actions import lock
 from ipfin.core.scoping import visibility
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ipfin.domain.regions import jurisdiction_prefix
-from ipfin.fund.actions import BANK_STAFF_ROLES, _is_bank_staff, _is_fund_officer, _is_ip_office_of
+from ipfin.fund.actions import BANK_STAFF_ROLES, _is_bank_staff, _is_ip_office_of, is_fund_officer
 from ipfin.fund.choices import FilingKind
 from ipfin.fund.models import BorrowerFiling, Fund
 from ipfin.notifications.services import notify
@@ -125,6 +125,15 @@ def quarter_end_on_or_before(day: date) -> date:
     return _month_end(day.year, month - 3) if month > 3 else date(day.year - 1, 12, 31)
 
 
+def latest_period_end(kind: str, on: date) -> date:
+    """The latest period end of ``kind`` on or before ``on`` (quarter end, 31 December, month end)."""
+    if kind == FilingKind.ANNUAL_AUDIT:
+        return date(on.year if (on.month, on.day) == (12, 31) else on.year - 1, 12, 31)
+    if kind == FilingKind.FUND_USE:
+        return on if is_month_end(on) else on.replace(day=1) - timedelta(days=1)
+    return quarter_end_on_or_before(on)
+
+
 def quarter_ends_between(start: date, end: date) -> list[date]:
     """Calendar quarter ends in ``start`` … ``end`` (inclusive), in order."""
     return [d for year in range(start.year, end.year + 1) for month in QUARTER_END_MONTHS
@@ -146,14 +155,9 @@ def _is_borrower_user(user: User, loan: Loan) -> bool:
             and user.organisation_id is not None and user.organisation_id == loan.enterprise.organisation_id)
 
 
-def is_fund_officer(user: User, fund: Fund) -> bool:
-    """A fund officer of the fund's manager (records filings for any loan of the fund)."""
-    return _is_fund_officer(user, fund)
-
-
 def _may_record(user: User, loan: Loan) -> bool:
     fund = loan.fund
-    return ((fund is not None and _is_fund_officer(user, fund)) or _is_bank_staff(user, loan.bank)
+    return ((fund is not None and is_fund_officer(user, fund)) or _is_bank_staff(user, loan.bank)
             or _is_borrower_user(user, loan))
 
 
@@ -287,7 +291,7 @@ def record_borrower_filing(user: User, loan_id: int, *, kind: str, period_end: d
                                 "period_end": period_end.isoformat(), "received_on": received_on.isoformat(),
                                 "sha256": filing.sha256, "note": note},
                          clause=CLAUSE, organisation=fund.manager)
-            if not _is_fund_officer(user, fund):
+            if not is_fund_officer(user, fund):
                 notify(organisations=[fund.manager_id], verb="fund.filing.recorded",
                        title=format_lazy(_("{kind} of {enterprise} for {period_end} received (loan {loan})"),
                                          kind=FilingKind(kind).label, enterprise=loan_row.enterprise.name,

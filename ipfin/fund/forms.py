@@ -170,6 +170,44 @@ class SettleClaimForm(BootstrapFormMixin, forms.Form):
         self._style_widgets()
 
 
+class BookingForm(BootstrapFormMixin, forms.Form):
+    """The fund officer books a contribution (BT-3), interest (BT-11) or the manager's fee (BT-8.7) against one
+    dedicated account ('' = the fund's main account)."""
+
+    KINDS = [("contribution", _("Contribution")), ("interest", _("Interest income")),
+             ("management_fee", _("Management fee"))]
+
+    kind = forms.ChoiceField(label=_("Entry"), choices=KINDS)
+    account = forms.ChoiceField(label=_("Dedicated account"), required=False)
+    contributor = forms.ChoiceField(label=_("Contributor (contributions only)"), required=False)
+    amount_yuan = yuan_field(_("Amount (yuan)"))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=60)
+
+    def __init__(self, *args: Any, accounts: list[tuple[str, str]] | None = None,
+                 contributors: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].choices = accounts or []
+        self.fields["contributor"].choices = [("", "—")] + (contributors or [])
+        self._style_widgets()
+
+    def clean_amount_yuan(self) -> int | None:
+        return clean_fen(self.cleaned_data.get("amount_yuan"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "contribution" and not data.get("contributor"):
+            self.add_error("contributor", _("Name the contributor of a contribution."))
+        return data
+
+    def action_arguments(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        args: dict[str, Any] = {"amount_fen": int(data["amount_yuan"]), "reference": data.get("reference") or "",
+                                "bank_id": int(data["account"]) if data.get("account") else None}
+        if data["kind"] == "contribution":
+            args["contributor_id"] = int(data["contributor"])
+        return args
+
+
 class TransferForm(BootstrapFormMixin, forms.Form):
     """BT-9: money moved between two dedicated accounts of the fund ('' = the fund's main account)."""
 

@@ -24,6 +24,7 @@ urlpatterns: list = [
     path("<slug:code>/institutions/", cooperation_views.institutions, name="institutions"),
     path("<slug:code>/institutions/admit/", cooperation_views.admit, name="admit_institution"),
     path("<slug:code>/transfer/", views.transfer, name="transfer"),
+    path("<slug:code>/book/", views.book_entry, name="book_entry"),
     path("filings/", filing_views.filing_list, name="filings"),
     path("filings/new/", filing_views.new_filing, name="filing_new"),
     path("filings/<int:pk>/document", filing_views.filing_document, name="filing_document"),

@@ -35,11 +35,12 @@ from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError
 from ipfin.domain.fund import claims as dc
 from ipfin.domain.money import format_yuan
-from ipfin.fund import actions, reports, selectors
+from ipfin.fund import actions, cooperation_views, reports, selectors
 from ipfin.fund.choices import ClaimState, CooperationStatus
 from ipfin.fund.forms import (
     CHECKLIST_LABELS,
     EXAMPLE_SCENARIO,
+    BookingForm,
     FileClaimForm,
     LiftSuspensionForm,
     RecordDisposalForm,
@@ -88,7 +89,7 @@ def fund_list(request: HttpRequest) -> HttpResponse:
         by_fund.setdefault(cooperation.fund_id, []).append(cooperation)
     rows = [{"fund": fund, "cooperations": by_fund.get(fund.pk, []), "dashboard": selectors.may_read_ledger(user, fund)}
             for fund in funds]
-    return render(request, "fund/funds.html", {"rows": rows})
+    return render(request, "fund/funds.html", {"rows": rows, "may_open_funds": cooperation_views.may_open_funds(user)})
 
 
 # --- dashboard ----------------------------------------------------------------------------------------------
@@ -180,9 +181,24 @@ def _account_choices(fund: Fund) -> list[tuple[str, str]]:
     return [("", _("Fund's own dedicated account"))] + [(str(c.institution_id), c.institution.name) for c in banks]
 
 
+def _contributor_choices(fund: Fund) -> list[tuple[str, str]]:
+    """Who may contribute (出资人, BT-3): the IP offices of the fund's region and the fund's manager."""
+    orgs = Organisation.objects.filter(kind="ip_office", region_code__startswith=fund.region_code.rstrip("0")) | \
+        Organisation.objects.filter(pk=fund.manager_id)
+    return [(str(o.pk), o.name) for o in orgs.order_by("name")]
+
+
+def _booking_form(fund: Fund, data: Any = None) -> BookingForm:
+    return BookingForm(data, accounts=_account_choices(fund), contributors=_contributor_choices(fund))
+
+
+BOOKINGS = {"contribution": actions.record_contribution, "interest": actions.record_interest,
+            "management_fee": actions.post_management_fee}
+
+
 def _dashboard_page(request: HttpRequest, fund: Fund, *, action_error: Any = None,
                     lift_forms: dict[int, LiftSuspensionForm] | None = None, transfer_form: TransferForm | None = None,
-                    http_status: int = 200) -> HttpResponse:
+                    booking_form: BookingForm | None = None, http_status: int = 200) -> HttpResponse:
     from ipfin.fund.simulation import chart_data, run_simulation
     from ipfin.policy.policyset import policy_set
 
@@ -241,6 +257,8 @@ def _dashboard_page(request: HttpRequest, fund: Fund, *, action_error: Any = Non
         "statement_errors": statement_errors, "statement_prefix": STATEMENT_PREFIX,
         "transfer_form": (transfer_form or TransferForm(accounts=_account_choices(fund))
                           if actions.is_fund_officer(user, fund) and fund.status == "open" else None),
+        "booking_form": (booking_form or _booking_form(fund)
+                         if actions.is_fund_officer(user, fund) and fund.status == "open" else None),
     }
     return render(request, "fund/dashboard.html", context, status=error.http_status if error else http_status)
 
@@ -266,6 +284,23 @@ def lift_suspension(request: HttpRequest, pk: int) -> HttpResponse:
             return render_error(request, exc)
         return _dashboard_page(request, fund, action_error=exc, lift_forms={pk: form})
     messages.success(request, _("The suspension of %(bank)s was lifted.") % {"bank": cooperation.institution.name})
+    return redirect("fund:dashboard", code=fund.code)
+
+
+@login_required
+@require_POST
+def book_entry(request: HttpRequest, code: str) -> HttpResponse:
+    """The fund officer books a contribution (BT-3), interest (BT-11) or the manager's fee (BT-8.7)."""
+    user = _user(request)
+    fund = _fund_for_dashboard(user, code)
+    form = _booking_form(fund, request.POST)
+    if not form.is_valid():
+        return _dashboard_page(request, fund, booking_form=form, http_status=400)
+    try:
+        entry = BOOKINGS[form.cleaned_data["kind"]](user, fund.pk, on=_today(), **form.action_arguments())
+    except IpfinError as exc:
+        return _dashboard_page(request, fund, action_error=exc, booking_form=form)
+    messages.success(request, _("Booked as journal entry %(number)s.") % {"number": entry.number})
     return redirect("fund:dashboard", code=fund.code)
 
 

@@ -39,7 +39,8 @@ ROLE_GROUPS: dict[str, RoleGroup] = {
     )
 }
 # Topic pages beside the role groups' pages (a bank's loan servicing; the NPL tolerance monitors).
-TOPIC_HELP_PAGES: tuple[str, ...] = ("bank-servicing", "regulator-npl")
+TOPIC_HELP_PAGES: tuple[str, ...] = ("bank-servicing", "regulator-npl", "fund-institutions", "fund-filings",
+                                     "fund-closing")
 HELP_PAGES: frozenset[str] = frozenset(group.help_page for group in ROLE_GROUPS.values()) | frozenset(TOPIC_HELP_PAGES)
 HELP_PAGE_TITLES: dict[str, Promise] = {
     "enterprise": _("Enterprises"),
@@ -52,6 +53,9 @@ HELP_PAGE_TITLES: dict[str, Promise] = {
     "platform": _("Platform operators"),
     "bank-servicing": _("Loan servicing (banks)"),
     "regulator-npl": _("NPL tolerance monitoring"),
+    "fund-institutions": _("Compensation fund: institutions"),
+    "fund-filings": _("Compensation fund: borrowers' statements"),
+    "fund-closing": _("Compensation fund: closing"),
 }
 
 # Plural nouns for charts and headings ("how many banks"), distinct from the kind labels of forms.

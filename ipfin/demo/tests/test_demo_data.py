@@ -73,3 +73,21 @@ def test_demo_has_files_at_every_stage_and_public_announcements() -> None:
     assert result.servicing and result.servicing["cob_runs"] == 1
     assert CobRun.objects.filter(status="completed").count() == 1
     assert Loan.objects.filter(days_past_due__gt=0, risk_class="special_mention").count() == 1
+
+
+def test_demo_baotou_fund_carries_its_two_years_in_the_ledger() -> None:
+    from datetime import date
+
+    from ipfin.fund import ledger, selectors
+    from ipfin.fund.models import Fund, JournalEntry
+
+    result = load_demo_data(seed=42)
+    fund = Fund.objects.get(code="baotou-ip-fund")
+    assert fund.closes_on == date(2022, 12, 31)  # BT-23: the rules' two years
+    assert result.funds and result.funds["entries"] == 7
+    kinds = list(JournalEntry.objects.filter(fund=fund).order_by("number").values_list("kind", flat=True))
+    assert kinds[:2] == ["contribution", "transfer"] and kinds.count("interest") == 3
+    # 10,000,000 元 (BT-3) + interest 75,500 元 − fees 240,000 元
+    assert selectors.fund_balance_fen(fund) == 1_000_000_000 + 7_550_000 - 24_000_000
+    assert ledger.fee_used_fen(fund, date(2022, 6, 1)) == 12_000_000
+    assert load_demo_data(seed=42).funds["entries"] == 0  # type: ignore[index]  # rerun writes nothing

@@ -209,6 +209,8 @@ def test_standing_form_errors_and_refusals(world: World) -> None:
     assert no_reason.status_code == 400 and "请填写通知理由" in no_reason.content.decode()
     unknown = officer.post(url, standing(cooperation, status="banned", on="2025-06-01", reason="x"))
     assert unknown.status_code == 400
+    none_chosen = officer.post(url, standing(cooperation, status="", on="2025-06-01", reason="预警"))
+    assert none_chosen.status_code == 400 and "is-invalid" in none_chosen.content.decode()
     too_early = officer.post(url, standing(cooperation, status="warned", on="2024-12-31", reason="预警"))
     assert too_early.status_code == 400 and 'data-testid="error"' in too_early.content.decode()
     clerk = client(world.users["ipo_bt.clerk"]).post(url, standing(cooperation, status="warned", on="2025-06-01",

@@ -178,3 +178,39 @@ def test_transfer_page_and_api(bt: Bt, monkeypatch: pytest.MonkeyPatch) -> None:
     assert api.status_code == 201 and api.json()["kind"] == "transfer"
     cash = {str(a): v for a, v in ledger.balances(bt.fund).items() if a.kind.value == "cash"}
     assert cash == {"cash:main": 40_001_000, f"cash:{bank}": 9_999_000}
+
+
+def test_interest_flows_back_into_the_account_that_earned_it(bt: Bt) -> None:
+    bt.fund_cash(50_000_000)
+    entry = actions.record_interest(bt.manager, bt.fund.pk, amount_fen=12_345, on=FILED, reference="2022Q3 结息")
+    assert (entry.kind, entry.clause) == ("interest", "BT-11")
+    assert selectors.fund_balance_fen(bt.fund) == 50_012_345
+    with pytest.raises(PermissionDenied):
+        actions.record_interest(bt.officer, bt.fund.pk, amount_fen=1, on=FILED)
+    with pytest.raises(IpfinError):
+        actions.record_interest(bt.manager, bt.fund.pk, amount_fen=0, on=FILED)
+    with pytest.raises(IpfinError):  # no dedicated account at a bank that does not cooperate
+        actions.record_interest(bt.manager, bt.fund.pk, amount_fen=1, on=FILED, bank_id=bt.contributor.pk)
+
+
+def test_booking_form_books_each_kind_and_explains_refusals(bt: Bt, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: FILED)
+    manager = Client()
+    manager.force_login(bt.manager)
+    url = f"/fund/{bt.fund.code}/book/"
+    page = manager.get(f"/fund/{bt.fund.code}/").content.decode()
+    assert 'data-testid="booking-form"' in page and bt.contributor.name in page
+    assert manager.post(url, {"kind": "contribution", "account": "", "amount_yuan": "100"}).status_code == 400
+    assert manager.post(url, {"kind": "contribution", "account": "", "contributor": str(bt.contributor.pk),
+                              "amount_yuan": "1000000.00"}).status_code == 302
+    assert manager.post(url, {"kind": "interest", "account": "", "amount_yuan": "12.34"}).status_code == 302
+    over_cap = manager.post(url, {"kind": "management_fee", "account": "", "amount_yuan": "150000.01"})
+    assert over_cap.status_code == 409 and "150000" in over_cap.content.decode().replace(",", "")
+    assert manager.post(url, {"kind": "management_fee", "account": "", "amount_yuan": "150000"}).status_code == 302
+    assert [e.kind for e in JournalEntry.objects.filter(fund=bt.fund).order_by("number")] == [
+        "contribution", "interest", "management_fee"]
+    officer = Client()
+    officer.force_login(bt.officer)
+    assert officer.post(url, {"kind": "interest", "account": "", "amount_yuan": "1"}).status_code == 404

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 from ipfin.fund.reports import (
     BankRow,
     ClaimRow,
+    FilingRow,
     Flow,
     FundReport,
+    MissingFilingRow,
     MovementRow,
     ReportPeriodInvalid,
     report_pdf,
@@ -36,6 +38,9 @@ def _report() -> FundReport:
         payouts=[MovementRow(date(2022, 6, 1), "甲银行", "BC2022000001", 12_345_679)],
         recoveries=[],
         banks=[BankRow("甲银行", 400_000_000, 12_345_679, Decimal("0.0308641975"), "warning")],
+        filings=[FilingRow("quarterly_statement", date(2022, 6, 30), 3, 1, 2)],
+        missing_filings=[MissingFilingRow("quarterly_statement", date(2022, 6, 30), "DK2022000002", "乙科技公司",
+                                          "甲银行")],
     )
 
 
@@ -58,6 +63,11 @@ def test_xlsx_opens_and_has_the_numbers() -> None:
     assert Decimal("-123456.79") in [Decimal(str(v)) for v in values if isinstance(v, (int, float))]
     for text in ("期末余额（元）", "补偿拨付", "BC2022000001", "甲银行", "3.09%", "预警", "已拨付", "（无）"):
         assert text in values
+    # BT-19: the borrowers' financial statements received for the quarter end, and the loans missing one
+    at = values.index("贷款企业财务资料报送（BT-19）")
+    assert values[at + 1:at + 11] == ["资料", "截止日", "应报送贷款笔数", "已收到", "未收到",
+                                      "季度财务报表", "2022-06-30", 3, 1, 2]
+    assert "未报送财务资料的贷款" in values and "DK2022000002" in values and "乙科技公司" in values
 
 
 def _pdf_text(data: bytes) -> bytes:
@@ -74,5 +84,6 @@ def test_pdf_opens_and_has_the_numbers() -> None:
     data = report_pdf(_report())
     assert data.startswith(b"%PDF-") and b"STSong-Light" in data
     text = _pdf_text(data)
-    for number in (b"9,876,543.21", b"-123,456.79", b"BC2022000001", b"2022-06-01", b"3.09%"):
+    for number in (b"9,876,543.21", b"-123,456.79", b"BC2022000001", b"2022-06-01", b"3.09%", b"2022-06-30",
+                   b"DK2022000002"):
         assert number in text

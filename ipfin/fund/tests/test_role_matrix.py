@@ -9,8 +9,16 @@ from typing import Any
 from ipfin.accounts.models import User
 from ipfin.core.testing.role_matrix import RoleMatrixCase
 from ipfin.core.testing.world import VIEWERS, World
-from ipfin.fund import actions
-from ipfin.fund.models import BankNotice, Claim, Cooperation, Fund, JournalEntry, RecoveryShare
+from ipfin.fund import actions, filings
+from ipfin.fund.models import (
+    BankNotice,
+    BorrowerFiling,
+    Claim,
+    Cooperation,
+    Fund,
+    JournalEntry,
+    RecoveryShare,
+)
 from ipfin.origination.tests import matrix_helpers as helpers
 
 NOBODY: set[str] = set()
@@ -157,3 +165,44 @@ class TestJournalEntryMatrix(RoleMatrixCase):
         fund = helpers.fund_bt(world) if owner_key == "fund_bt" else pzh_fund(world)
         number = JournalEntry.objects.filter(fund=fund).count() + 1
         return JournalEntry.objects.create(fund=fund, number=number, entry_date=OPENED, kind="contribution")
+
+
+# --- BT-19 borrower filings ---------------------------------------------------------------------------------
+
+BT_LOAN, PZH_LOAN = {"bank_a_branch"}, {"bank_b"}
+
+
+class TestBorrowerFilingMatrix(RoleMatrixCase):
+    """A filing about a loan of the Baotou fund (ent_bt's loan at bank_a_branch, managed by fund_bt) and one of the
+    Panzhihua fund (ent_pzh's loan at bank_b, managed by the IP office ipo_pzh). Readers: the fund's manager, the
+    lending bank (its head office too), the borrower, the IP-office leaders of the fund's region, the platform —
+    not the regulator, the guarantor or insurer, nor the Baotou IP office's clerk. Recording another filing on the
+    loan: the manager's fund officers, the bank's staff (head office too), the borrower's users."""
+
+    model = BorrowerFiling
+    owners = ["bank_a_branch", "bank_b"]
+    expected_readers = {key: NOBODY for key in VIEWERS} | {
+        "ent_bt.admin": BT_LOAN, "ent_bt.staff": BT_LOAN, "ent_pzh.admin": PZH_LOAN,
+        "bank_a.loan_officer": BT_LOAN, "bank_a.approver": BT_LOAN, "bank_a.branch_head": BT_LOAN,
+        "bank_a_branch.loan_officer": BT_LOAN, "bank_b.loan_officer": PZH_LOAN,
+        "fund_bt.officer": BT_LOAN, "ipo_bt.leader": BT_LOAN, "ipo_pzh.clerk": PZH_LOAN,
+        "platform.admin": BT_LOAN | PZH_LOAN,
+    }
+    expected_changers = {key: NOBODY for key in VIEWERS} | {
+        "ent_bt.admin": BT_LOAN, "ent_bt.staff": BT_LOAN, "ent_pzh.admin": PZH_LOAN,
+        "bank_a.loan_officer": BT_LOAN, "bank_a.approver": BT_LOAN, "bank_a.branch_head": BT_LOAN,
+        "bank_a_branch.loan_officer": BT_LOAN, "bank_b.loan_officer": PZH_LOAN, "fund_bt.officer": BT_LOAN,
+    }
+
+    def make(self, world: World, owner_key: str) -> BorrowerFiling:
+        loan = helpers.loan_of(world, "ent_bt" if owner_key == "bank_a_branch" else "ent_pzh")
+        if loan.fund is None:
+            loan.fund = pzh_fund(world)
+            loan.save(update_fields=["fund"])
+        return BorrowerFiling.objects.create(fund=loan.fund, loan=loan, kind="quarterly_statement",
+                                             period_end=date(2025, 9, 30), received_on=date(2025, 10, 15))
+
+    def change(self, user: User, obj: Any) -> Any:
+        return filings.record_borrower_filing(user, obj.loan_id, kind="quarterly_statement",
+                                              period_end=date(2025, 12, 31), received_on=date(2026, 1, 15),
+                                              today=date(2026, 1, 20))
