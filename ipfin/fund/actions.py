@@ -263,8 +263,19 @@ def _require_bank_staff(user: User, bank: Organisation) -> None:
         raise PermissionDenied()
 
 
+def _require_not_closed(fund: Fund, on: date) -> None:
+    """For what still happens between expiry (``closes_on``) and the closing (BT-21): interest earned, money
+    moved, claims settled, recoveries — the fund must not be closed, and the date not before its opening."""
+    if fund.status != FundStatus.OPEN:
+        raise FundClosed()
+    if on < fund.opened_on:
+        raise FundNotOpen(date=on.isoformat())
+
+
 def _require_open(fund: Fund, on: date) -> None:
-    if fund.status != FundStatus.OPEN or on < fund.opened_on or (fund.closes_on is not None and on > fund.closes_on):
+    """New business (contributions, fees, claims): the fund is not closed and ``on`` lies within its term."""
+    _require_not_closed(fund, on)
+    if fund.closes_on is not None and on > fund.closes_on:
         raise FundNotOpen(date=on.isoformat())
 
 
@@ -303,7 +314,7 @@ def record_interest(user: User, fund_id: int, *, amount_fen: int, on: date, bank
     with transaction.atomic():
         fund = lock(Fund, fund_id)
         _require_fund_officer(user, fund)
-        _require_open(fund, on)
+        _require_not_closed(fund, on)
         if bank_id is not None and not Cooperation.objects.filter(fund=fund, institution_id=bank_id).exists():
             raise InvalidInput(reason="the dedicated account must be at a cooperating bank (BT-9)")
         entry = ledger.post(fund, dl.interest(ledger.party(bank_id), amount, on, reference=(reference or "").strip()),
@@ -342,6 +353,7 @@ def reverse_entry(user: User, entry_id: int, *, reason: str, on: date) -> Journa
     with transaction.atomic():
         fund = lock(Fund, fund_id)
         _require_fund_officer(user, fund)
+        _require_not_closed(fund, on)
         original = JournalEntry.objects.prefetch_related("lines").select_related("reverses").get(pk=entry_id)
         if original.kind not in REVERSIBLE_KINDS:
             raise EntryNotReversible(entry=original.number)
@@ -577,6 +589,8 @@ def lift_suspension(user: User, cooperation_id: int, *, on: date, decision: str)
         cooperation = lock(Cooperation, cooperation_id)
         fund = cooperation.fund
         _require_leader(user, fund)
+        if fund.status != FundStatus.OPEN:
+            raise FundClosed()
         if cooperation.status != CooperationStatus.SUSPENDED:
             raise Conflict()
         if on < cooperation.status_since:
@@ -605,6 +619,7 @@ def record_recovery(user: User, claim_id: int, *, recovered_fen: int, on: date) 
     with transaction.atomic():
         fund, claim = _lock_claim(claim_id)
         _require_bank_staff(user, claim.bank)
+        _require_not_closed(fund, on)
         if claim.state not in (ClaimState.PAID, ClaimState.SETTLED):
             raise Conflict()
         if claim.front_loaded and claim.state == ClaimState.PAID:
@@ -720,7 +735,7 @@ def settle_claim(user: User, claim_id: int, *, on: date, note: str = "") -> Clai
         fund, claim = _lock_claim(claim_id)
         _require_leader(user, fund)
         _require_front_loaded_paid(claim)
-        _require_open(fund, on)
+        _require_not_closed(fund, on)
         if claim.disposal_proceeds_fen is None:
             raise DisposalNotRecorded(number=claim.number)
         if claim.paid_on is not None and on < claim.paid_on:
@@ -767,7 +782,7 @@ def transfer_between_accounts(user: User, fund_id: int, *, from_bank_id: int | N
     with transaction.atomic():
         fund = lock(Fund, fund_id)
         _require_fund_officer(user, fund)
-        _require_open(fund, on)
+        _require_not_closed(fund, on)
         named = {b for b in (from_bank_id, to_bank_id) if b is not None}
         cooperating = set(Cooperation.objects.filter(fund=fund, institution_id__in=named,
                                                      institution__kind=OrganisationKind.BANK)
