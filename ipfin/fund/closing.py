@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from io import BytesIO
 from typing import Any
 
 from django.db import transaction
@@ -511,70 +510,13 @@ def statement_sections(statement: ClosingStatement) -> list[tuple[str, list[str]
 
 
 def closing_statement_xlsx(statement: ClosingStatement) -> bytes:
-    """One sheet, the sections one below the other; amounts as numbers with two decimals."""
-    from decimal import Decimal
+    from ipfin.fund.reports import sections_xlsx
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "清算报告"
-    sheet.append([statement.title])
-    sheet["A1"].font = Font(bold=True, size=14)
-    for title, header, rows in statement_sections(statement):
-        sheet.append([])
-        sheet.append([title])
-        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-            for cell in sheet[sheet.max_row]:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "#,##0.00"
-        if not rows:
-            sheet.append(["（无）"])
-    for column, width in zip("ABC", (34, 40, 20), strict=True):
-        sheet.column_dimensions[column].width = width
-    stream = BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+    return sections_xlsx(statement.title, "清算报告", statement_sections(statement),
+                         dict(zip("ABC", (34, 40, 20), strict=True)))
 
 
 def closing_statement_pdf(statement: ClosingStatement) -> bytes:
-    """A4, Chinese in the CID font of the operation reports; ASCII cells in Helvetica (searchable text)."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from ipfin.fund.reports import sections_pdf
 
-    from ipfin.fund.reports import _font, _pdf_text
-
-    font = _font()
-    title_style = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, alignment=1)
-    head_style = ParagraphStyle("head", fontName=font, fontSize=11, leading=15, spaceBefore=6)
-    cell_style = ParagraphStyle("cell", fontName=font, fontSize=9, leading=12)
-    latin_style = ParagraphStyle("latin", parent=cell_style, fontName="Helvetica")
-    stream = BytesIO()
-    doc = SimpleDocTemplate(stream, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=statement.title, author="ipfin", invariant=1,
-                            pageCompression=0)
-    story: list[Any] = [Paragraph(statement.title, title_style), Spacer(1, 4 * mm)]
-    for title, header, rows in statement_sections(statement):
-        story.append(Paragraph(title, head_style))
-        body = [[_escape(_pdf_text(v)) for v in row] for row in rows] or [["（无）"] + [""] * (len(header) - 1)]
-        table = Table([[Paragraph(h, cell_style) for h in header],
-                       *[[Paragraph(v, latin_style if v.isascii() else cell_style) for v in row] for row in body]],
-                      repeatRows=1)
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                                   ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                                   ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-        story += [table, Spacer(1, 3 * mm)]
-    doc.build(story)
-    return stream.getvalue()
-
-
-def _escape(text: str) -> str:
-    """Paragraph text is reportlab mini-markup: the decision typed by a user must not be read as tags."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return sections_pdf(statement.title, statement_sections(statement), margin_mm=18, cell_size=9, cell_leading=12)

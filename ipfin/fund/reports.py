@@ -279,19 +279,23 @@ def sections(report: FundReport) -> list[tuple[str, list[str], list[list[Any]]]]
     ]
 
 
-def report_xlsx(report: FundReport) -> bytes:
-    """One sheet, the sections one below the other; amounts as numbers with two decimals."""
+Section = tuple[str, list[str], list[list[Any]]]
+
+
+def sections_xlsx(title: str, sheet_title: str, parts: list[Section], widths: dict[str, int]) -> bytes:
+    """One sheet, the sections one below the other; amounts as numbers with two decimals. Shared by the
+    operation reports and the closing statement (ipfin.fund.closing)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "运行情况报告"
-    sheet.append([report.title])
+    sheet.title = sheet_title
+    sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    for title, header, rows in sections(report):
+    for heading, header, rows in parts:
         sheet.append([])
-        sheet.append([title])
+        sheet.append([heading])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         sheet.append(header)
         for row in rows:
@@ -301,11 +305,16 @@ def report_xlsx(report: FundReport) -> bytes:
                     cell.number_format = "#,##0.00"
         if not rows:
             sheet.append(["（无）"])
-    for column, width in zip("ABCDEF", (28, 22, 22, 16, 14, 18), strict=True):
+    for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     stream = BytesIO()
     workbook.save(stream)
     return stream.getvalue()
+
+
+def report_xlsx(report: FundReport) -> bytes:
+    return sections_xlsx(report.title, "运行情况报告", sections(report),
+                         dict(zip("ABCDEF", (28, 22, 22, 16, 14, 18), strict=True)))
 
 
 def _font() -> str:
@@ -317,7 +326,10 @@ def _font() -> str:
     return FONT
 
 
-def report_pdf(report: FundReport) -> bytes:
+def sections_pdf(title: str, parts: list[Section], *, margin_mm: float = 15, cell_size: float = 8.5,
+                 cell_leading: float = 11) -> bytes:
+    """A4, Chinese in the CID font; ASCII cells (amounts, dates, numbers) in Helvetica so that they are searchable
+    text in the file. Shared by the operation reports and the closing statement."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -327,17 +339,16 @@ def report_pdf(report: FundReport) -> bytes:
     font = _font()
     title_style = ParagraphStyle("title", fontName=font, fontSize=15, leading=20, alignment=1)
     head_style = ParagraphStyle("head", fontName=font, fontSize=11, leading=15, spaceBefore=6)
-    cell_style = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=11)
-    # ASCII cells (amounts, dates, numbers) in Helvetica, so that they are searchable text in the file.
+    cell_style = ParagraphStyle("cell", fontName=font, fontSize=cell_size, leading=cell_leading)
     latin_style = ParagraphStyle("latin", parent=cell_style, fontName="Helvetica")
     stream = BytesIO()
-    doc = SimpleDocTemplate(stream, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
-                            bottomMargin=15 * mm, title=report.title, author="ipfin", invariant=1,
+    doc = SimpleDocTemplate(stream, pagesize=A4, leftMargin=margin_mm * mm, rightMargin=margin_mm * mm,
+                            topMargin=15 * mm, bottomMargin=15 * mm, title=title, author="ipfin", invariant=1,
                             pageCompression=0)
-    story: list[Any] = [Paragraph(report.title, title_style), Spacer(1, 4 * mm)]
-    for title, header, rows in sections(report):
-        story.append(Paragraph(title, head_style))
-        body = [[_pdf_text(v) for v in row] for row in rows] or [["（无）"] + [""] * (len(header) - 1)]
+    story: list[Any] = [Paragraph(title, title_style), Spacer(1, 4 * mm)]
+    for heading, header, rows in parts:
+        story.append(Paragraph(heading, head_style))
+        body = [[_escape(_pdf_text(v)) for v in row] for row in rows] or [["（无）"] + [""] * (len(header) - 1)]
         table = Table([[Paragraph(h, cell_style) for h in header],
                        *[[Paragraph(v, latin_style if v.isascii() else cell_style) for v in row]
                          for row in body]], repeatRows=1)
@@ -347,6 +358,15 @@ def report_pdf(report: FundReport) -> bytes:
         story += [table, Spacer(1, 3 * mm)]
     doc.build(story)
     return stream.getvalue()
+
+
+def _escape(text: str) -> str:
+    """Paragraph text is reportlab mini-markup: names and decisions typed by users must not be read as tags."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def report_pdf(report: FundReport) -> bytes:
+    return sections_pdf(report.title, sections(report))
 
 
 def _pdf_text(value: Any) -> str:
