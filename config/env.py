@@ -7,6 +7,7 @@ variable's name, not later at the first request.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
@@ -33,6 +34,8 @@ class Env(BaseSettings):
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     secure_cookies: bool = False
     log_level: str = "INFO"
+    # Fixes the platform's business date (a demo or a test of a past day); unset: today in Asia/Shanghai.
+    business_date: date | None = None
 
 
 env = Env()

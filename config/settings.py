@@ -125,6 +125,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IPFIN_MAX_UPLOAD_BYTES = env.max_upload_bytes
+# The platform's business date when fixed (IPFIN_BUSINESS_DATE); None: today in Asia/Shanghai.
+IPFIN_BUSINESS_DATE = env.business_date
 
 # Secure headers. HSTS and secure cookies are switched on by IPFIN_SECURE_COOKIES behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

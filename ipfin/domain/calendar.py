@@ -26,6 +26,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
+from ipfin.domain.dates import check_supported
 from ipfin.domain.errors import InvalidInput, IpfinError, _
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -60,9 +61,10 @@ def parse_iso_date(value: str | date, field: str = "date") -> date:
     if not _ISO_DATE.match(text):
         raise InvalidDate(field=field, value=value, reason="not in the form YYYY-MM-DD")
     try:
-        return date.fromisoformat(text)
+        parsed = date.fromisoformat(text)
     except ValueError as exc:  # e.g. "day is out of range for month"
         raise InvalidDate(field=field, value=value, reason=str(exc)) from None
+    return check_supported(parsed, field)
 
 
 def days_in_year(year: int) -> int:

@@ -29,6 +29,11 @@ FEN_PER_YI = 10_000_000_000  # 1 亿元 = 100,000,000 元
 
 _YUAN_PLACES = 2  # the fen is the smallest unit: amounts in yuan have at most 2 decimals
 
+MAX_FEN = 10_000_000_000_000_000
+"""The largest amount the platform takes as input: 1,000 亿亿 fen = 100 万亿元 (1e14 yuan), far above any loan or
+fund and far below what a 64-bit column (``BigIntegerField``: 2**63 - 1) holds, so that sums of many amounts
+still fit. Anything above it is bad input, refused with :class:`InvalidAmount`, never a database error."""
+
 
 class InvalidAmount(InvalidInput):
     code = "invalid_amount"
@@ -92,6 +97,21 @@ def yuan_to_fen(amount_yuan: Decimal | str | int, *, round_to_fen: bool = False)
             raise InvalidAmount(value=str(amount_yuan), reason="more than two decimal places (smaller than a fen)")
         return round_fen(fen)
     return int(fen)
+
+
+def check_amount_fen(value: object, field: str = "amount_fen", *, allow_zero: bool = False) -> Fen:
+    """The one validator of an amount typed by a user: a whole number of fen, > 0 (≥ 0 with ``allow_zero``),
+    at most :data:`MAX_FEN`. Booleans, floats, decimals with a fraction and text are refused with
+    :class:`InvalidAmount` naming ``field``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidAmount(value=value, reason=f"{field} must be a whole number of fen")
+    if value < 0 or (value == 0 and not allow_zero):
+        raise InvalidAmount(value=value, reason=f"{field} must be more than zero" if not allow_zero
+                            else f"{field} must not be negative")
+    if value > MAX_FEN:
+        raise InvalidAmount(value=value, reason=f"{field} is above the largest amount the platform takes "
+                                                f"({MAX_FEN} fen)")
+    return value
 
 
 def fen_to_yuan(amount_fen: Fen) -> Decimal:

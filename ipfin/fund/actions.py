@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +25,7 @@ from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin, require_role
 from ipfin.calendar.services import working_calendar
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.core.numbering import next_number
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ipfin.domain.fund import claims as dc
@@ -474,7 +474,7 @@ def verify_claim(user: User, claim_id: int, *, approve: bool, checklist: Iterabl
     the dishonest list (BT-18)."""
     from ipfin.registry.actions import add_dishonest_entry
 
-    on = on or timezone.localdate()
+    on = on or business_date()
     verification = _checklist(checklist)
     if approve and not verification.complete:
         raise ChecklistIncomplete(missing=", ".join(i.value for i in verification.missing))
@@ -571,7 +571,7 @@ def withdraw_claim(user: User, claim_id: int, *, reason: str, on: date | None = 
         claim.save(update_fields=["state", "withdrawn_reason"])
         record_event(actor=user, action="fund.claim.withdraw", obj=claim, before={"state": previous},
                      after={"state": claim.state, "reason": claim.withdrawn_reason,
-                            "on": (on or timezone.localdate()).isoformat()},
+                            "on": (on or business_date()).isoformat()},
                      clause="BT-15", organisation=claim.bank)
         notify(organisations=[fund.manager_id], verb="fund.claim.withdrawn",
                title=format_lazy(_("Compensation claim {number} withdrawn"), number=claim.number),

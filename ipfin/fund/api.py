@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from ipfin.api.schemas import ERROR_RESPONSES
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import PermissionDenied
 from ipfin.fund import actions, selectors
@@ -450,7 +450,7 @@ def lift(request: HttpRequest, cooperation_id: int, payload: LiftIn) -> Any:
             summary="Balance, exposure, claims by state and each bank's ratio (BT-13)")
 def status(request: HttpRequest, fund_id: int, on: date | None = None) -> Any:
     fund = _readable_fund(request, fund_id)
-    day = on or timezone.localdate()
+    day = on or business_date()
     s = selectors.fund_status(fund, day)
     return {"fund_id": fund.pk, "on": day, "balance_fen": s.balance_fen, "exposure_fen": s.exposure_fen,
             "covered_count": s.covered_count, "covered_amount_fen": s.covered_amount_fen,

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
+from ipfin.core.dates import business_date
 from ipfin.domain.money import format_yuan as _format_yuan_sign
 
 BAND_ZH = {"below": "正常", "warning": "预警", "suspension": "暂停", "admitted": "合作中", "warned": "已预警",
@@ -76,9 +77,8 @@ def _fund(code: str) -> Any:
 
 
 def _as_of(args: argparse.Namespace) -> Any:
-    from django.utils import timezone
 
-    return args.as_of or timezone.localdate()
+    return args.as_of or business_date()
 
 
 def _bank_name(bank: Any) -> str:

@@ -29,7 +29,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +37,7 @@ from ipfin.accounts.audit import record_event
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.domain.errors import Conflict, InvalidInput
 from ipfin.domain.fund import ledger as dl
 from ipfin.domain.money import format_yuan
@@ -310,7 +310,7 @@ def close_fund(user: User, fund_id: int, *, on: date, decision: str) -> Fund:
         _require_leader(user, fund)
         if fund.status != FundStatus.OPEN:
             raise FundClosed()
-        today = timezone.localdate()
+        today = business_date()
         if on > today:
             raise ClosingDateInvalid(date=on.isoformat(),
                                      reason=gettext("after today ({today})").format(today=today.isoformat()))

@@ -15,10 +15,10 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema
 
 from ipfin.api.schemas import ERROR_RESPONSES
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import get_visible
 from ipfin.domain.errors import PermissionDenied
 from ipfin.fund import closing, selectors
@@ -143,7 +143,7 @@ def closing_of_fund(request: HttpRequest, fund_id: int, on: date | None = None) 
     if fund.status == FundStatus.CLOSED:
         return {"fund_id": fund.pk, "status": fund.status, "preview": None,
                 "statement": statement_payload(closing.closing_statement(fund))}
-    preview = closing.closing_preview(fund, on or timezone.localdate())
+    preview = closing.closing_preview(fund, on or business_date())
     return {"fund_id": fund.pk, "status": fund.status, "preview": preview_payload(preview), "statement": None}
 
 
@@ -152,6 +152,6 @@ def closing_of_fund(request: HttpRequest, fund_id: int, on: date | None = None) 
                      "(leadership group; BT-21, BT-23)")
 def close(request: HttpRequest, fund_id: int, payload: CloseIn) -> Any:
     get_visible(request.user, Fund, pk=fund_id)  # type: ignore[arg-type]
-    fund = closing.close_fund(request.user, fund_id, on=payload.on or timezone.localdate(),  # type: ignore[arg-type]
+    fund = closing.close_fund(request.user, fund_id, on=payload.on or business_date(),  # type: ignore[arg-type]
                               decision=payload.decision)
     return statement_payload(closing.closing_statement(fund))

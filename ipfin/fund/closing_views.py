@@ -19,12 +19,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ipfin.accounts.models import User
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError
@@ -73,9 +73,9 @@ def _readable_fund(user: User, code: str) -> Fund:
 def _as_of(request: HttpRequest) -> date:
     text = request.GET.get("on") or ""
     try:
-        return date.fromisoformat(text) if text else timezone.localdate()
+        return date.fromisoformat(text) if text else business_date()
     except ValueError:
-        return timezone.localdate()
+        return business_date()
 
 
 def _preview_context(preview: closing.ClosingPreview) -> dict[str, Any]:
@@ -134,7 +134,7 @@ def _page(request: HttpRequest, fund: Fund, *, form: CloseFundForm | None = None
     if fund.status == FundStatus.CLOSED:
         context.update(_statement_context(closing.closing_statement(fund)))
     else:
-        on = _as_of(request) if request.method == "GET" else timezone.localdate()
+        on = _as_of(request) if request.method == "GET" else business_date()
         context.update(_preview_context(closing.closing_preview(fund, on)))
         if closing.may_close(user, fund):
             context["form"] = form or CloseFundForm(initial={"on": on})

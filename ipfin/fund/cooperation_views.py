@@ -20,7 +20,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError, PermissionDenied
@@ -47,7 +47,7 @@ BAND_LABELS = {0: gettext_lazy("Below the warning band"), 1: gettext_lazy("Warni
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 def _user(request: HttpRequest) -> User:

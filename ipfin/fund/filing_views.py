@@ -22,12 +22,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ipfin.accounts.models import User
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError, PermissionDenied
@@ -49,7 +49,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # --- forms --------------------------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +36,7 @@ from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import User
 from ipfin.accounts.permissions import is_platform_admin, org_scope
 from ipfin.core.actions import lock
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import visibility
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ipfin.domain.regions import jurisdiction_prefix
@@ -247,7 +247,7 @@ def record_borrower_filing(user: User, loan_id: int, *, kind: str, period_end: d
     kept. A filing recorded by the bank or the borrower is notified to the fund's manager."""
     from ipfin.servicing.models import Loan
 
-    today = today or timezone.localdate()
+    today = today or business_date()
     if kind not in FilingKind.values:
         raise FilingKindInvalid(kind=kind)
     note = (note or "").strip()

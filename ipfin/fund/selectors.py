@@ -15,11 +15,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 
 from ipfin.accounts.choices import REGIONAL_KINDS
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin, org_scope
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import visibility
 from ipfin.domain.fund import ledger as dl
 from ipfin.domain.fund.ledger import Reconciliation, reconcile
@@ -152,7 +152,7 @@ def covered_portfolio(fund: Fund) -> list[dict[str, Any]]:
     profile today, None without one) — the input of :mod:`ipfin.domain.fund.simulation`."""
     from ipfin.fund.claims import fund_param
 
-    cap = fund_param(fund, "claim_cap_fen", timezone.localdate(), required=False)
+    cap = fund_param(fund, "claim_cap_fen", business_date(), required=False)
     cap_fen = int(cap.value) if cap is not None else None
     rows = _active_covered(fund).values_list("pk", "bank_id", "outstanding_principal_fen", "contract__risk_shares",
                                              "principal_fen", "ip_pledge_portion_fen")
@@ -199,7 +199,7 @@ def reconciliation(fund: Fund, as_of: date | None = None, statements: dict[str, 
     """Per dedicated account (BT-9): the ledger's balance on ``as_of`` against the bank statement's balance
     (``statements``: account party → fen; a missing statement reads as the ledger balance)."""
     journal = ledger.journal(fund)
-    day = as_of or timezone.localdate()
+    day = as_of or business_date()
     banks = {a.party for a in journal.balances_as_of(day) if a.kind is dl.AccountKind.CASH}
     given = statements or {}
     return [reconcile(journal, b, day, given.get(b, journal.balances_as_of(day).get(dl.cash(b), 0)))

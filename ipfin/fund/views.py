@@ -24,12 +24,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import Organisation, User
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import visible
 from ipfin.domain.errors import IpfinError
@@ -63,7 +63,7 @@ BANK_ROLES = (Role.LOAN_OFFICER, Role.APPROVER, Role.BRANCH_HEAD)
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 def _as_of(request: HttpRequest) -> date:

@@ -20,7 +20,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.audit import record_event, snapshot
@@ -28,6 +27,7 @@ from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import require_role
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.domain.errors import Conflict, InvalidInput, IpfinError, NotFound, PermissionDenied
 from ipfin.domain.money import format_amount_cn
 from ipfin.domain.regions import is_within, validate_region_code
@@ -108,7 +108,7 @@ class ProductNotEditable(Conflict):
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # ---------------------------------------------------------------------------------------------------------

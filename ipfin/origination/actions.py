@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +41,7 @@ from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import require_role
 from ipfin.calendar.services import lpr_on, working_calendar
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.core.idempotency import run_idempotent
 from ipfin.core.numbering import next_number
 from ipfin.core.scoping import get_visible
@@ -123,7 +124,7 @@ class AssetNotAvailable(InvalidInput):
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """``/api/v1/origination/``: loan applications (贷款申请), their checks, documents and decision clock, one POST
-per move (PZA-2.2.1b), and contracts. Moves are dated by the server's business date (``timezone.localdate()``);
+per move (PZA-2.2.1b), and contracts. Moves are dated by the server's business date (``business_date()``);
 only the dates the business supplies — contract ``signed_on``/``start_on`` and ``disbursed_on`` — come in the
 body, refused when in the future or before the previous step. Creates take the header ``Idempotency-Key``: a
 repeated request returns the application the first one created."""
@@ -11,12 +11,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from ipfin.api.schemas import ERROR_RESPONSES
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import InvalidInput
 from ipfin.origination import actions, selectors
@@ -103,7 +103,7 @@ class ApplicationDetailOut(ApplicationOut):
 
     @staticmethod
     def resolve_clock(obj: Application) -> Any:
-        clock = selectors.decision_clock(obj, timezone.localdate())
+        clock = selectors.decision_clock(obj, business_date())
         if clock is None:
             return None
         return {"state": str(clock.state), "due_on": clock.due_on, "working_days_left": clock.working_days_left}
@@ -176,7 +176,7 @@ class ApplicationPatch(Schema):
 
 
 class DateIn(Schema):
-    """A move on the server's business date (``timezone.localdate()``): a client cannot date a decision."""
+    """A move on the server's business date (``business_date()``): a client cannot date a decision."""
 
 
 class ReasonIn(Schema):
@@ -214,7 +214,7 @@ def _business_date(value: date | None, field: str) -> date | None:
     """A date the business supplies (signing, loan start, disbursement): never after the server's business date.
     Its order against the previous step (signing after approval, start and disbursement after signing) is the
     action's check. Decision dates are not taken from clients at all."""
-    if value is not None and value > timezone.localdate():
+    if value is not None and value > business_date():
         raise InvalidInput(reason=f"{field} cannot be in the future")
     return value
 
@@ -230,7 +230,7 @@ def application_list(request: HttpRequest, status: str | None = None, bank_id: i
     if bank_id:
         rows = rows.filter(bank_id=bank_id)
     if sla:
-        today = timezone.localdate()
+        today = business_date()
         return [a for a in rows.exclude(complete_on=None)
                 if (clock := selectors.decision_clock(a, today)) is not None and clock.state == sla]
     return rows

@@ -11,6 +11,7 @@ import argparse
 from typing import Any
 
 from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
+from ipfin.core.dates import business_date
 
 
 def register(sub: Any) -> None:
@@ -38,14 +39,13 @@ def _find(number: str) -> Any:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from django.utils import timezone
 
     from ipfin.domain.money import format_amount_cn
     from ipfin.origination.models import Contract
     from ipfin.origination.selectors import decision_clock
 
     application = _find(args.number)
-    today = args.as_of or timezone.localdate()
+    today = args.as_of or business_date()
     clock = decision_clock(application, today)
     contract = Contract.objects.filter(application=application).first()
     payload = {

@@ -3,11 +3,11 @@ through ``visible()``, so a card never counts applications its reader may not se
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import User
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import visible
 from ipfin.origination.choices import DECISION_CLOCK_STATES, OPEN_STATES, ApplicationStatus
 from ipfin.origination.models import Application
@@ -30,7 +30,7 @@ def count_open(user: User) -> int:
 def count_overdue_decisions(user: User) -> int:
     """Applications whose decision clock (PZA-2.2.1b) runs past its due date today."""
     return visible(user, Application).filter(status__in=DECISION_CLOCK_STATES,
-                                             decision_due_on__lt=timezone.localdate()).count()
+                                             decision_due_on__lt=business_date()).count()
 
 
 def register_cards() -> None:

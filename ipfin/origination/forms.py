@@ -12,11 +12,11 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.choices import OrganisationKind
 from ipfin.accounts.models import Organisation, User
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import registered_models, visible
 from ipfin.domain.money import InvalidAmount, format_amount_cn, yuan_to_fen
@@ -229,7 +229,7 @@ class ApproveForm(BootstrapFormMixin, forms.Form):
 
 def not_in_future(value: date | None) -> None:
     """A date the business supplies (signing, start, disbursement) is never after the server's business date."""
-    if value is not None and value > timezone.localdate():
+    if value is not None and value > business_date():
         raise forms.ValidationError(_("The date cannot be in the future."))
 
 

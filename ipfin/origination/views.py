@@ -20,13 +20,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import User
 from ipfin.accounts.permissions import require_role
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import get_visible, registered_models, visible
 from ipfin.domain.errors import InvalidInput, IpfinError, NotFound, PermissionDenied
@@ -80,7 +80,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # --- presentation helpers -------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,7 @@ from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import require_role
 from ipfin.calendar.services import working_calendar
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.core.numbering import next_number
 from ipfin.core.scoping import get_visible
 from ipfin.domain.errors import Conflict, InvalidInput, PermissionDenied
@@ -102,7 +102,7 @@ class DuplicateRegistrationNumber(Conflict):
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 def _is_bank_of(user: User, bank: Organisation) -> bool:

@@ -1,6 +1,6 @@
 """``/api/v1/pledges/``: registrations (scoped), their moves and PDF form; the public announcement search
 (``/public``, no authentication, SC-13). Reads go through ``visible()``, writes through the actions. Every
-move (file, register, refuse, change, release) is dated by the server's business date (``timezone.localdate()``):
+move (file, register, refuse, change, release) is dated by the server's business date (``business_date()``):
 a client cannot backdate a filing or a decision to make the registration time limit look met."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from ipfin.api.schemas import ERROR_RESPONSES
+from ipfin.core.dates import business_date
 from ipfin.core.idempotency import run_idempotent
 from ipfin.core.scoping import get_visible, visible
 from ipfin.pledges import actions
@@ -133,7 +133,7 @@ class PublicQuery(Schema):
 
 
 def present(registration: PledgeRegistration, *, detail: bool = False) -> dict[str, Any]:
-    clock = registration_clock(registration, timezone.localdate())
+    clock = registration_clock(registration, business_date())
     data: dict[str, Any] = {
         **{f: getattr(registration, f) for f in (
             "id", "filing_number", "contract_id", "pledgor_id", "pledgee_id", "registry_office_id",

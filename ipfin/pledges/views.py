@@ -14,11 +14,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ipfin.accounts.choices import Role
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import InvalidInput, IpfinError
@@ -52,7 +52,7 @@ def _page_number(value: str | None) -> int:
 @login_required
 @require_GET
 def registration_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = business_date()
     queryset = visible(request.user, PledgeRegistration)  # type: ignore[arg-type]
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
@@ -76,7 +76,7 @@ def registration_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def office_queue_page(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = business_date()
     return render(request, "pledges/queue.html", {"rows": office_queue(request.user, today),  # type: ignore[arg-type]
                                                   "badges": CLOCK_BADGES, "today": today})
 
@@ -88,7 +88,7 @@ def registration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         registration = get_visible(request.user, PledgeRegistration, pk=pk)  # type: ignore[arg-type]
     except IpfinError as exc:
         return render_error(request, exc)
-    today = timezone.localdate()
+    today = business_date()
     timeline = [(RegistrationStatus.FILED.label, registration.filed_on)]
     if registration.decided_on:
         decided = registration.status if registration.status in (RegistrationStatus.REJECTED,

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ipfin.accounts.actions import create_organisation
 from ipfin.accounts.audit import record_event, snapshot
@@ -25,6 +24,7 @@ from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin
 from ipfin.core.actions import lock
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import get_visible
 from ipfin.domain.errors import Conflict, InvalidInput, PermissionDenied, _
 from ipfin.domain.regions import is_within, validate_region_code
@@ -110,7 +110,7 @@ def fee_schedule() -> FeeSchedule:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # --- permission helpers ---------------------------------------------------------------------------------

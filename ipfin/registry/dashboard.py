@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ipfin.accounts.choices import Role
 from ipfin.accounts.models import User
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import visible
 from ipfin.registry.choices import AssetKind, LegalStatus
 from ipfin.registry.models import Enterprise, IpAsset
@@ -33,7 +33,7 @@ def count_pledged(user: User) -> int:
 
 def count_fee_due(user: User) -> int:
     """Granted patents in force whose fees are paid up to a day within the horizon (or already past)."""
-    horizon = timezone.localdate() + timedelta(days=FEE_DUE_HORIZON_DAYS)
+    horizon = business_date() + timedelta(days=FEE_DUE_HORIZON_DAYS)
     return visible(user, IpAsset).filter(kind=AssetKind.PATENT, status=LegalStatus.IN_FORCE,
                                          patent__fee_paid_through__lt=horizon).count()
 

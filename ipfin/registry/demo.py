@@ -12,9 +12,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from ipfin.accounts.models import Organisation
+from ipfin.core.dates import business_date
 from ipfin.domain.registry.assets import ID_CHECK, ID_WEIGHTS
 from ipfin.domain.registry.patent_number import build_patent_number
 from ipfin.domain.registry.terms import add_years
@@ -61,7 +61,7 @@ def _city(org: Organisation) -> str:
 def seed_registry(rng: random.Random, enterprises: list[Organisation], banks: list[Organisation],
                   as_of: date) -> dict[str, int]:
     """Create the registry facts of ``enterprises``; returns counts of what was created."""
-    as_of = min(as_of, timezone.localdate())
+    as_of = min(as_of, business_date())
     counts = {"enterprises": 0, "patents": 0, "trademarks": 0, "copyrights": 0, "legal_events": 0,
               "customer_links": 0, "statements": 0}
     serials: dict[tuple[int, str], int] = {}

@@ -41,6 +41,7 @@ from ipfin.accounts.audit import record_event
 from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin
+from ipfin.core.dates import business_date
 from ipfin.domain.errors import IpfinError, PermissionDenied, _
 from ipfin.domain.regions import InvalidRegionCode, is_within, validate_region_code
 from ipfin.domain.registry.assets import InvalidCode
@@ -605,7 +606,7 @@ def run_import(
     started = time.perf_counter()
     report = ImportReport(target=target, filename=Path(filename).name, dry_run=dry_run)
     limit = settings.IPFIN_MAX_UPLOAD_BYTES if max_bytes is True else max_bytes
-    today = today or timezone.localdate()
+    today = today or business_date()
     try:
         check_size(stream, limit if isinstance(limit, int) else None)
         report.sha256 = _sha256(stream)

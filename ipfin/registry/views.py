@@ -17,11 +17,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ipfin.accounts.models import User
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import get_visible, visible
 from ipfin.domain.errors import IpfinError, NotFound, PermissionDenied
@@ -100,7 +100,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as exc:
         raise _not_found(exc) from None
     user = request.user
-    today = timezone.localdate()
+    today = business_date()
     assets = filter_assets(visible(user, IpAsset), enterprise_id=enterprise.pk)
     credit = visible(user, CreditEvent).filter(enterprise=enterprise)
     recent_bad = credit.filter(occurred_on__gte=today - timedelta(days=3 * 365)).exists()
@@ -141,7 +141,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         asset = get_visible(request.user, IpAsset, pk=pk)
     except NotFound as exc:
         raise _not_found(exc) from None
-    today = timezone.localdate()
+    today = business_date()
     fee = None
     patent = getattr(asset, "patent", None) if asset.kind == AssetKind.PATENT else None
     if patent is not None and asset.filing_date and asset.registration_date and asset.status == LegalStatus.IN_FORCE:
@@ -327,7 +327,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def statement_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add (or correct) one period's financial statement through ``record_financial_statement``."""
     return _self_service(
-        request, pk, form_class=FinancialStatementForm, initial={"year": timezone.localdate().year - 1},
+        request, pk, form_class=FinancialStatementForm, initial={"year": business_date().year - 1},
         perform=lambda form: actions.record_financial_statement(_actor(request), pk, **form.action_arguments()),
         title=_("Add a financial statement"), submit=_("Save"), success=_("The financial statement was saved."))
 

@@ -49,6 +49,7 @@ from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import require_role
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.core.idempotency import run_idempotent
 from ipfin.core.numbering import next_number
 from ipfin.core.scoping import get_visible
@@ -164,7 +165,7 @@ class NoClassChange(InvalidInput):
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 def _reason(reason: str | None) -> str:

@@ -10,11 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from ipfin.api.schemas import ERROR_RESPONSES
+from ipfin.core.dates import business_date
 from ipfin.servicing import actions, selectors
 from ipfin.servicing.models import Loan
 
@@ -281,7 +281,7 @@ def loan_detail(request: HttpRequest, loan_id: int) -> Any:
 @router.get("/loans/{loan_id}/payoff", response={200: PayoffQuoteOut, **ERROR_RESPONSES},
             summary="What paying the loan off on a date takes (kind=payoff must post exactly total_fen)")
 def payoff(request: HttpRequest, loan_id: int, on: date | None = None) -> Any:
-    quote = actions.payoff_quote(_user(request), loan_id, on=on or timezone.localdate())
+    quote = actions.payoff_quote(_user(request), loan_id, on=on or business_date())
     return {**quote.as_dict(), "on": quote.on}
 
 
@@ -332,7 +332,7 @@ def close(request: HttpRequest, warning_id: int, payload: CloseIn) -> Any:
 @router.get("/npl", response={200: list[NplRowOut], **ERROR_RESPONSES},
             summary="IP pledge NPL per bank beside its overall NPL, with the XT-10 and PZA-3.乙2 monitors")
 def npl(request: HttpRequest, on: date | None = None) -> Any:
-    return selectors.npl_overview(_user(request), on or timezone.localdate())
+    return selectors.npl_overview(_user(request), on or business_date())
 
 
 @router.post("/npl-reports", response={201: NplReportOut, **ERROR_RESPONSES},

@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ipfin.core.dates import business_date
+
 if TYPE_CHECKING:
     from ipfin.accounts.models import User
 
@@ -29,11 +31,10 @@ def count_open_warnings(user: User) -> int:
 
 def count_npl_breaches(user: User) -> int:
     """Banks in the user's scope whose IP pledge NPL ratio breaches XT-10 or PZA-3.乙2 today."""
-    from django.utils import timezone
 
     from ipfin.servicing import selectors
 
-    return sum(1 for row in selectors.npl_overview(user, timezone.localdate()) if row.xt10_breach or row.pza_breach)
+    return sum(1 for row in selectors.npl_overview(user, business_date()) if row.xt10_breach or row.pza_breach)
 
 
 class ServicingConfig(AppConfig):

@@ -24,7 +24,6 @@ from django.db.models import Count, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import User
 from ipfin.accounts.permissions import require_role
+from ipfin.core.dates import business_date
 from ipfin.core.i18n import localized_message
 from ipfin.core.scoping import registered_models, visible
 from ipfin.domain.errors import InvalidInput, IpfinError, NotFound, PermissionDenied
@@ -112,7 +112,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 def _actions() -> ModuleType:

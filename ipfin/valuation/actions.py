@@ -21,6 +21,7 @@ from ipfin.accounts.choices import OrganisationKind, Role
 from ipfin.accounts.models import Organisation, User
 from ipfin.accounts.permissions import is_platform_admin, require_role
 from ipfin.core.actions import lock, transition
+from ipfin.core.dates import business_date
 from ipfin.core.scoping import get_visible
 from ipfin.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from ipfin.domain.valuation.calibration import CalibrationObservation, CalibrationReport, calibrate
@@ -74,7 +75,7 @@ class AppraiserNotAdmitted(Conflict):
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return business_date()
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import argparse
 from typing import Any
 
 from ipfin.cli import EXIT_OK, CommandError, add_json_flag, date_arg, emit
+from ipfin.core.dates import business_date
 from ipfin.domain.money import format_amount_cn
 
 
@@ -61,12 +62,11 @@ def _find_patent(number: str) -> Any:
 
 
 def cmd_valuate_patent(args: argparse.Namespace) -> int:
-    from django.utils import timezone
 
     from ipfin.valuation.actions import compute_valuation
 
     asset = _find_patent(args.number)
-    result = compute_valuation(asset, args.as_of or timezone.localdate())
+    result = compute_valuation(asset, args.as_of or business_date())
     payload = result.as_dict()
     degrees = "，".join(f"{k} {v:.1f}" for k, v in result.dimension_degrees.items())
     human = (f"{asset.number} {asset.title}\n"
@@ -110,11 +110,10 @@ def cmd_activate(args: argparse.Namespace) -> int:
 
 def cmd_valuate_enterprise(args: argparse.Namespace) -> int:
     """SC-4 evaluation as the platform (every in-force asset of the enterprise); nothing stored."""
-    from django.utils import timezone
 
     from ipfin.valuation.portfolio import evaluate_enterprise_by_uscc
 
-    result = evaluate_enterprise_by_uscc(args.uscc, args.as_of or timezone.localdate(), profile=args.profile)
+    result = evaluate_enterprise_by_uscc(args.uscc, args.as_of or business_date(), profile=args.profile)
     evaluation = result.evaluation
     human = (f"{result.enterprise_name} ({result.uscc}), as of {result.as_of}, profile {result.profile}\n"
              f"portfolio score {evaluation.score:.1f}, {result.asset_count} assets in {evaluation.family_count} "

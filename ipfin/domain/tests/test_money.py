@@ -229,3 +229,21 @@ def test_format_percent() -> None:
     assert format_percent(Decimal("0.3")) == "30.00%"
     assert format_percent(Decimal("0.015"), 1) == "1.5%"
     assert format_percent(Decimal("0.00005"), 2) == "0.01%"
+
+
+class TestCheckAmountFen:
+    """One validator for amounts typed by users (issue 13: integers ≥ 2**63 gave a 500)."""
+
+    def test_accepts_a_positive_whole_number_of_fen_up_to_the_maximum(self) -> None:
+        from ipfin.domain.money import MAX_FEN, check_amount_fen
+
+        assert check_amount_fen(1) == 1
+        assert check_amount_fen(MAX_FEN) == MAX_FEN
+        assert check_amount_fen(0, allow_zero=True) == 0
+
+    @pytest.mark.parametrize("value", [0, -1, 2**63, 10**30, True, 1.5, "100", None])
+    def test_refuses_everything_else(self, value: object) -> None:
+        from ipfin.domain.money import InvalidAmount, check_amount_fen
+
+        with pytest.raises(InvalidAmount):
+            check_amount_fen(value, "amount_fen")
